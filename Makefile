@@ -1,0 +1,69 @@
+# Kruzhok: `make run` serves the site, `make test` runs every check. Both set themselves up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The first Python >= 3.12 found: PYTHON if given, python3.13/3.12 on PATH, then pyenv's.
+PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
+	$$(ls -d $$(pyenv root 2>/dev/null)/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
+	  p=$$(command -v $$c 2>/dev/null) || continue; \
+	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
+	done)
+
+.PHONY: run test lint types pytest-sqlite pytest-postgres venv deps node browser migrate demo clean
+
+$(VENV)/.deps: requirements.txt requirements-dev.txt
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "Kruzhok needs Python 3.12 or newer and none was found."; \
+	  echo "Install it (Debian/Ubuntu: apt-get install python3.12 python3.12-venv; or pyenv install 3.12)"; \
+	  echo "or name one: make run PYTHON=/path/to/python3.12"; exit 1; fi
+	@[ -x $(PY) ] || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+node_modules/.deps: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: apt-get install nodejs npm"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+deps: $(VENV)/.deps node_modules/.deps
+
+migrate: deps
+	$(PY) manage.py migrate --noinput
+
+# The demo catalog is loaded once: seed_demo does nothing when activities already exist.
+demo: migrate
+	$(PY) manage.py seed_demo --if-empty
+
+run: demo
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser).
+browser:
+	@command -v chromium >/dev/null || { echo "Installing Debian's chromium for browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+types: deps
+	$(VENV)/bin/mypy
+
+pytest-sqlite: deps browser
+	$(VENV)/bin/pytest
+
+pytest-postgres: deps browser
+	@scripts/ensure-postgres
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest
+
+test: lint types pytest-sqlite pytest-postgres
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,35 @@
+"""Fixtures shared by every app's tests: named personas and a small catalog factory."""
+
+from __future__ import annotations
+
+import pytest
+
+from kruzhok.catalog.tests import factories
+
+
+@pytest.fixture
+def direction_sport():
+    return factories.direction("sport")
+
+
+@pytest.fixture
+def organization(db):
+    return factories.organization(name="ДДТ «Кировский»")
+
+
+@pytest.fixture
+def activity(db):
+    return factories.activity()
+
+
+@pytest.fixture
+def parent(client):
+    """An anonymous parent browsing the site."""
+    return client
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    return django_user_model.objects.create_user(
+        username="editor", email="editor@example.org", password="x-Strong-Pass-42", is_staff=True
+    )
