@@ -9,12 +9,15 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# The first Python >= 3.12 found: PYTHON if given, python3.13/3.12 on PATH, then pyenv's.
-PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
-	$$(ls -d $$(pyenv root 2>/dev/null)/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
+# A Python >= 3.12: PYTHON if given, else python3.12 / python3 on PATH, else pyenv's 3.12+, else 3.13+.
+ifeq ($(origin PYTHON), undefined)
+PYTHON := $(shell for c in python3.12 python3 \
+	$$(ls -d $$(pyenv root 2>/dev/null)/versions/3.12*/bin/python3 2>/dev/null | sort -rV) \
+	python3.13 $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.1[3-9]*/bin/python3 2>/dev/null | sort -rV); do \
 	  p=$$(command -v $$c 2>/dev/null) || continue; \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
+endif
 
 .PHONY: run test lint types pytest-sqlite pytest-postgres venv deps node browser migrate demo clean
 
