@@ -1,0 +1,197 @@
+"""Catalog export in the import format: what `export_catalog` writes imports back unchanged.
+
+Activities are read in primary-key order, in chunks, as plain values (no model instances with
+their relations); categories and schedules are fetched per chunk. A 200,000-row catalog
+therefore streams with bounded memory.
+
+Formula injection: a text cell that starts with `=`, `+`, `-`, `@`, tab or CR gets a leading
+apostrophe in CSV and XLSX, so Excel shows it as text instead of running it; the importer
+removes exactly that apostrophe again. Numbers (ages, price, coordinates) are not text and are
+written as numbers. CSV is UTF-8 with BOM so that Russian Excel opens it in the right encoding.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db.models import Q
+
+from kruzhok.catalog.models import Activity, ScheduleSlot, Status
+from kruzhok.imports.readers import FORMULA_PREFIXES
+from kruzhok.imports.schedule import format_schedule
+from kruzhok.imports.validation import COLUMNS
+
+CHUNK = 2000
+NUMERIC = {"lat", "lon", "age_min", "age_max", "price_rub"}
+
+_VALUES = {
+    "id": "id",
+    "external_id": "external_id",
+    "source": "source",
+    "title": "title",
+    "description": "description",
+    "direction": "direction__slug",
+    "organization": "organization__name",
+    "organization_kind": "organization__kind",
+    "inn": "organization__inn",
+    "address": "venue__address",
+    "lat": "venue__lat",
+    "lon": "venue__lon",
+    "district": "venue__district__name",
+    "age_min": "age_min",
+    "age_max": "age_max",
+    "price_rub": "price_rub",
+    "phone": "phone",
+    "email": "email",
+    "website": "website",
+    "ovz": "ovz",
+    "enrollment": "enrollment",
+    "tags": "tags",
+}
+
+
+class ExportFormatError(ValueError):
+    pass
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    rows: int
+
+
+def escape_formula(value: str) -> str:
+    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
+
+
+def catalog_rows(*, source: str | None = None, include_archived: bool = False) -> Iterator[dict[str, Any]]:
+    """Rows in the import format (typed: ints, floats, bools, None) ordered by activity id."""
+    queryset = Activity.objects.all()
+    if source is not None:
+        queryset = queryset.filter(source=source)
+    if not include_archived:
+        queryset = queryset.filter(~Q(status=Status.ARCHIVED))
+    seen_ids: set[str] = set()
+    last_pk = 0
+    while True:
+        chunk = list(queryset.filter(pk__gt=last_pk).order_by("pk").values(*_VALUES.values())[:CHUNK])
+        if not chunk:
+            return
+        last_pk = chunk[-1]["id"]
+        ids = [values["id"] for values in chunk]
+        categories: dict[int, list[str]] = {}
+        Through = Activity.categories.through
+        for activity_id, slug in (
+            Through.objects.filter(activity_id__in=ids)
+            .order_by("category__slug")
+            .values_list("activity_id", "category__slug")
+        ):
+            categories.setdefault(activity_id, []).append(slug)
+        slots: dict[int, list[Any]] = {}
+        for activity_id, weekday, start, end in ScheduleSlot.objects.filter(
+            group__activity_id__in=ids
+        ).values_list("group__activity_id", "weekday", "starts_at", "ends_at"):
+            slots.setdefault(activity_id, []).append((weekday, start, end))
+        for values in chunk:
+            yield _row(values, categories.get(values["id"], []), slots.get(values["id"], []), seen_ids)
+
+
+def _row(
+    values: dict[str, Any], categories: list[str], slots: list[Any], seen_ids: set[str]
+) -> dict[str, Any]:
+    row = {column: values.get(_VALUES.get(column, ""), "") for column in COLUMNS}
+    external_id = values["external_id"] or f"kruzhok-{values['id']}"
+    # Ids are unique per source; a whole-catalog export qualifies the rare clash with the source.
+    if external_id in seen_ids:
+        external_id = f"{values['source']}:{external_id}"
+    seen_ids.add(external_id)
+    tags = [str(tag) for tag in values["tags"] or [] if str(tag) not in categories]
+    row.update(
+        external_id=external_id,
+        category="; ".join([*categories, *tags]),
+        schedule=format_schedule(slots),
+        ovz="да" if values["ovz"] else "нет",
+    )
+    for column in COLUMNS:
+        if row[column] is None and column not in NUMERIC:
+            row[column] = ""
+    return row
+
+
+_XML_ILLEGAL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)])
+
+
+def _cell(column: str, value: Any) -> Any:
+    if column in NUMERIC:
+        return value
+    # XML cannot hold most control characters; openpyxl would refuse the whole workbook.
+    return escape_formula(str(value).translate(_XML_ILLEGAL))
+
+
+def _csv_value(column: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if column in NUMERIC:
+        return repr(value) if isinstance(value, float) else str(value)
+    return escape_formula(str(value))
+
+
+def catalog_export(
+    *, path: str | os.PathLike[str], source: str | None = None, include_archived: bool = False
+) -> ExportResult:
+    """Write the catalog to `path`; the format follows the extension (.csv, .xlsx, .json)."""
+    target = Path(path)
+    suffix = target.suffix.lower()
+    rows = catalog_rows(source=source, include_archived=include_archived)
+    if suffix == ".csv":
+        count = _write_csv(target, rows)
+    elif suffix == ".xlsx":
+        count = _write_xlsx(target, rows)
+    elif suffix == ".json":
+        count = _write_json(target, rows)
+    else:
+        raise ExportFormatError(suffix)
+    return ExportResult(path=target, rows=count)
+
+
+def _write_csv(target: Path, rows: Iterator[dict[str, Any]]) -> int:
+    count = 0
+    with target.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        for row in rows:
+            writer.writerow([_csv_value(column, row[column]) for column in COLUMNS])
+            count += 1
+    return count
+
+
+def _write_xlsx(target: Path, rows: Iterator[dict[str, Any]]) -> int:
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("catalog")
+    sheet.append(list(COLUMNS))
+    count = 0
+    for row in rows:
+        sheet.append([_cell(column, row[column]) for column in COLUMNS])
+        count += 1
+    book.save(target)
+    return count
+
+
+def _write_json(target: Path, rows: Iterator[dict[str, Any]]) -> int:
+    count = 0
+    with target.open("w", encoding="utf-8") as handle:
+        handle.write("[")
+        for row in rows:
+            handle.write(",\n" if count else "\n")
+            handle.write(json.dumps(row, ensure_ascii=False))
+            count += 1
+        handle.write("\n]\n" if count else "]\n")
+    return count
