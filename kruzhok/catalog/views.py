@@ -1,13 +1,169 @@
-from django.http import HttpRequest, HttpResponse
+"""Public catalog pages: parse the request, call a selector, render. No queries here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from kruzhok.catalog import selectors
+from kruzhok.catalog.forms import SearchForm
+from kruzhok.catalog.models import Activity, Status
+from kruzhok.catalog.templatetags.catalog_tags import loc_name
 
 
+def _paginate(queryset: QuerySet[Any], raw_page: str | None) -> tuple[Page, str]:
+    """The requested page, or the nearest real one with a message saying why.
+
+    Out-of-range and malformed numbers are a parent's typo or an old link, not an error page.
+    """
+    paginator = Paginator(queryset, settings.CATALOG_PAGE_SIZE)
+    try:
+        number = int(raw_page) if raw_page not in (None, "") else 1
+    except ValueError:
+        return paginator.page(1), _("Номер страницы — целое число от 1. Показана первая страница.")
+    if number < 1:
+        return paginator.page(1), _("Номер страницы — целое число от 1. Показана первая страница.")
+    if number > paginator.num_pages:
+        message = _("Страницы %(page)s нет: всего страниц %(total)s. Показана последняя.") % {
+            "page": number,
+            "total": paginator.num_pages,
+        }
+        return paginator.page(paginator.num_pages), message
+    return paginator.page(number), ""
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "catalog/home.html", {})
+    return render(request, "catalog/home.html", {"counts": selectors.home_counts()})
 
 
-def _todo(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise NotImplementedError  # pages are being written
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    form.is_valid()  # invalid fields are reported and dropped; the valid ones still filter
+    messages = [line for name, line in _field_messages(form) if name != "page"]
+    filters = form.to_filters()
+    where = form.cleaned_data.get("where", "")
+    if where and not filters.places:
+        messages.append(
+            _("Место «%(where)s» не найдено среди округов и микрорайонов: показаны занятия по всему городу.")
+            % {"where": where}
+        )
+    page, page_message = _paginate(selectors.activity_search(filters=filters), request.GET.get("page"))
+    if page_message:
+        messages.append(page_message)
+    context = {"form": form, "filters": filters, "page": page, "messages_list": messages}
+    template = "catalog/_results.html" if _is_htmx(request) else "catalog/search.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
-search = activity_detail = organization_detail = direction_detail = category_detail = district_detail = _todo
+def _field_messages(form: SearchForm) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else name
+        out.extend((name, f"{label}: {error}") for error in errors)
+    return out
+
+
+@require_safe
+def activity_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    activity = selectors.activity_for_page(pk)
+    if activity is None or activity.status in (Status.DRAFT, Status.PENDING):
+        raise Http404(_("Занятие не найдено."))
+    if activity.status == Status.ARCHIVED:
+        # 410 tells search engines to drop the page; the parent still gets a way forward.
+        return render(request, "catalog/activity_gone.html", {"activity": activity}, status=410)
+    if slug != activity.slug:
+        return HttpResponsePermanentRedirect(activity.get_absolute_url())
+    groups, schedule_rows = selectors.schedule_table(activity)
+    context = {
+        "activity": activity,
+        "groups": groups,
+        "schedule_rows": schedule_rows,
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_attribution": settings.MAP_TILE_ATTRIBUTION,
+    }
+    return render(request, "catalog/activity_detail.html", context)
+
+
+@require_safe
+def organization_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    organization = selectors.organization_for_page(pk)
+    if organization is None or not organization.is_live:
+        raise Http404(_("Организация не найдена."))
+    if slug != organization.slug:
+        return HttpResponsePermanentRedirect(organization.get_absolute_url())
+    page, page_message = _paginate(
+        selectors.activities_for_organization(organization), request.GET.get("page")
+    )
+    context = {
+        "organization": organization,
+        "venues": selectors.organization_venues(organization),
+        "page": page,
+        "messages_list": [page_message] if page_message else [],
+    }
+    return render(request, "catalog/organization_detail.html", context)
+
+
+def _list_page(
+    request: HttpRequest, *, title: str, queryset: QuerySet[Activity], extra: dict[str, Any]
+) -> HttpResponse:
+    page, page_message = _paginate(queryset, request.GET.get("page"))
+    context = {"title": title, "page": page, "messages_list": [page_message] if page_message else [], **extra}
+    return render(request, "catalog/activity_list.html", context)
+
+
+@require_safe
+def direction_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    direction = selectors.direction_by_slug(slug)
+    if direction is None:
+        raise Http404(_("Направленность не найдена."))
+    return _list_page(
+        request,
+        title=loc_name(direction),
+        queryset=selectors.activities_for_direction(direction),
+        extra={"direction": direction, "direction_categories": selectors.categories_of_direction(direction)},
+    )
+
+
+@require_safe
+def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    category = selectors.category_by_slug(slug)
+    if category is None:
+        raise Http404(_("Категория не найдена."))
+    return _list_page(
+        request,
+        title=loc_name(category),
+        queryset=selectors.activities_for_category(category),
+        extra={"category": category},
+    )
+
+
+@require_safe
+def district_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    okrug = selectors.okrug_by_slug(slug)
+    if okrug is None:
+        raise Http404(_("Округ не найден."))
+    return _list_page(
+        request,
+        title=_("%(name)s округ") % {"name": okrug.name} if not okrug.name.endswith("округ") else okrug.name,
+        queryset=selectors.activities_for_district(okrug),
+        extra={"okrug": okrug},
+    )

@@ -64,3 +64,28 @@ def activity(
                 ends_at=time.fromisoformat(end),
             )
     return act
+
+
+def okrug_row(name: str = "Кировский", *, city: str = "Омск") -> District:
+    """The okrug row, created when the places migration has not made it (tests only need a few)."""
+    from kruzhok.core.text import russian_slug
+
+    row, _created = District.objects.get_or_create(
+        city=city,
+        kind="okrug",
+        slug=russian_slug(name),
+        defaults={"name": name, "lat": 54.99, "lon": 73.37},
+    )
+    return row
+
+
+def microdistrict_row(name: str, *, okrug: District, city: str = "Омск") -> District:
+    from kruzhok.core.text import russian_slug
+
+    row, _created = District.objects.get_or_create(
+        city=city,
+        kind="microdistrict",
+        slug=russian_slug(name),
+        defaults={"name": name, "parent": okrug, "lat": okrug.lat, "lon": okrug.lon},
+    )
+    return row

@@ -1,0 +1,348 @@
+"""Every read the public catalog pages make: lists, filters, counts, one entry with its details.
+
+Views call these and render; each list comes with the related rows a card needs already
+joined or prefetched, so a page costs a fixed number of queries whatever its size.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from kruzhok.catalog.models import (
+    Activity,
+    Category,
+    Direction,
+    Group,
+    Organization,
+    ScheduleSlot,
+    Status,
+    Venue,
+)
+from kruzhok.core.text import fold
+from kruzhok.places.models import District
+
+# Home-page counts aggregate the whole catalog; a few minutes of staleness is harmless there.
+COUNTS_CACHE_SECONDS = 300
+_COUNTS_CACHE_KEY = "catalog:home-counts:v1"
+
+WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WORD = re.compile(r"\w+", re.UNICODE)
+MAX_QUERY_WORDS = 6
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActivityFilters:
+    """Validated search parameters (see DESIGN.md «Search parameters»); empty means no filter."""
+
+    q: str = ""
+    age: int | None = None
+    direction: Direction | None = None
+    categories: tuple[Category, ...] = ()
+    districts: tuple[District, ...] = ()
+    places: tuple[District, ...] = ()  # what `where` resolved to: okrugs and microdistricts
+    free: bool = False
+    ovz: bool = False
+    weekdays: tuple[int, ...] = field(default_factory=tuple)
+
+
+def _card_prefetches() -> list[Any]:
+    return [
+        Prefetch("categories", queryset=Category.objects.only("id", "slug", "name_ru", "name_en")),
+        Prefetch("groups", queryset=Group.objects.prefetch_related("slots")),
+    ]
+
+
+def activity_cards(queryset: QuerySet[Activity] | None = None) -> QuerySet[Activity]:
+    """Live activities with everything `_card.html` shows, in a fixed query count per page."""
+    qs = queryset if queryset is not None else Activity.objects.all()
+    return (
+        qs.filter(status=Status.PUBLISHED)
+        .select_related("organization", "venue", "venue__district", "direction")
+        .prefetch_related(*_card_prefetches())
+    )
+
+
+def _word_pattern(word: str) -> str:
+    """A regex matching `word` in any letter case with ё = е, independent of the database locale.
+
+    Only \\w characters reach here, so nothing needs escaping; character classes make the
+    match case-insensitive on SQLite (ASCII-only LIKE) and on PostgreSQL with a C locale alike.
+    """
+    parts = []
+    for ch in fold(word):
+        if ch == "е":
+            parts.append("[еЕёЁ]")
+        elif ch.upper() != ch:
+            parts.append(f"[{ch}{ch.upper()}]")
+        else:
+            parts.append(ch)
+    return "".join(parts)
+
+
+def _query_words(q: str) -> list[str]:
+    # One-letter words («в», «и») would match nearly everything.
+    return [w for w in _WORD.findall(fold(q)) if len(w.strip("_")) >= 2][:MAX_QUERY_WORDS]
+
+
+def _categories_matching(word: str) -> list[int]:
+    """Category ids whose names or synonyms contain `word` (the taxonomy is small: read in Python)."""
+    ids = []
+    for cat in Category.objects.only("id", "name_ru", "name_en", "synonyms"):
+        names = [cat.name_ru, cat.name_en, *(cat.synonyms or [])]
+        if any(word in fold(str(name)) for name in names):
+            ids.append(cat.pk)
+    return ids
+
+
+def _text_condition(q: str) -> Q:
+    """Every word must appear in the title, the description or a category name / synonym."""
+    condition: Q = Q()
+    through = Activity.categories.through
+    for word in _query_words(q):
+        pattern = _word_pattern(word)
+        word_q: Q = Q(title__regex=pattern) | Q(description__regex=pattern)
+        category_ids = _categories_matching(word)
+        if category_ids:
+            in_category = through.objects.filter(activity_id=OuterRef("pk"), category_id__in=category_ids)
+            word_q = word_q | Q(Exists(in_category))
+        condition &= word_q
+    return condition
+
+
+def activity_search(*, filters: ActivityFilters) -> QuerySet[Activity]:
+    """Live activities narrowed by every given filter, as cards, ordered by title."""
+    qs = Activity.objects.filter(status=Status.PUBLISHED)
+    if filters.q:
+        qs = qs.filter(_text_condition(filters.q))
+    if filters.age is not None:
+        qs = qs.filter(age_min__lte=filters.age, age_max__gte=filters.age)
+    if filters.direction is not None:
+        qs = qs.filter(direction=filters.direction)
+    if filters.categories:
+        through = Activity.categories.through
+        qs = qs.filter(
+            Exists(
+                through.objects.filter(
+                    activity_id=OuterRef("pk"), category_id__in=[c.pk for c in filters.categories]
+                )
+            )
+        )
+    for chosen in (filters.districts, filters.places):
+        if chosen:
+            ids = [d.pk for d in chosen]
+            qs = qs.filter(Q(venue__district_id__in=ids) | Q(venue__microdistrict_id__in=ids))
+    if filters.free:
+        qs = qs.filter(price_rub=0)
+    if filters.ovz:
+        qs = qs.filter(ovz=True)
+    if filters.weekdays:
+        qs = qs.filter(
+            Exists(
+                ScheduleSlot.objects.filter(
+                    group__activity_id=OuterRef("pk"), weekday__in=list(filters.weekdays)
+                )
+            )
+        )
+    return activity_cards(qs).order_by("title", "id")
+
+
+def activities_for_direction(direction: Direction) -> QuerySet[Activity]:
+    return activity_cards(Activity.objects.filter(direction=direction)).order_by("title", "id")
+
+
+def activities_for_category(category: Category) -> QuerySet[Activity]:
+    through = Activity.categories.through
+    in_category = Exists(through.objects.filter(activity_id=OuterRef("pk"), category_id=category.pk))
+    return activity_cards(Activity.objects.filter(in_category)).order_by("title", "id")
+
+
+def activities_for_district(district: District) -> QuerySet[Activity]:
+    field_name = "venue__district" if district.kind == District.Kind.OKRUG else "venue__microdistrict"
+    return activity_cards(Activity.objects.filter(**{field_name: district})).order_by("title", "id")
+
+
+def activities_for_organization(organization: Organization) -> QuerySet[Activity]:
+    return activity_cards(Activity.objects.filter(organization=organization)).order_by("title", "id")
+
+
+def activity_for_page(pk: int) -> Activity | None:
+    """One activity in any status (the view decides what the public may see), with its details."""
+    return (
+        Activity.objects.select_related(
+            "organization",
+            "organization__department",
+            "venue",
+            "venue__district",
+            "venue__microdistrict",
+            "direction",
+        )
+        .prefetch_related(
+            Prefetch("categories", queryset=Category.objects.select_related("direction")),
+            Prefetch("groups", queryset=Group.objects.prefetch_related("slots").order_by("id")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def organization_for_page(pk: int) -> Organization | None:
+    return Organization.objects.select_related("department").filter(pk=pk).first()
+
+
+def organization_venues(organization: Organization) -> list[Venue]:
+    return list(
+        Venue.objects.filter(organization=organization)
+        .select_related("district", "microdistrict")
+        .order_by("address")
+    )
+
+
+def direction_by_slug(slug: str) -> Direction | None:
+    return Direction.objects.filter(slug=slug).first()
+
+
+def category_by_slug(slug: str) -> Category | None:
+    return Category.objects.select_related("direction").filter(slug=slug).first()
+
+
+def okrug_by_slug(slug: str) -> District | None:
+    okrugs = District.objects.filter(kind=District.Kind.OKRUG, slug=slug)
+    # A slug may repeat across cities; the configured city wins.
+    return okrugs.filter(city=settings.CITY_NAME).first() or okrugs.first()
+
+
+def okrugs() -> list[District]:
+    return list(District.objects.filter(kind=District.Kind.OKRUG, city=settings.CITY_NAME).order_by("name"))
+
+
+def districts_matching(text: str) -> list[District]:
+    """Okrugs and microdistricts of the city whose slug or name matches `text` (ё/case-insensitive).
+
+    An exact name or slug wins; otherwise every district whose name contains the text or is
+    contained in it («Кировский округ», «в Амуре»).
+    """
+    needle = fold(text)
+    if not needle:
+        return []
+    rows = list(District.objects.filter(city=settings.CITY_NAME).order_by("kind", "name"))
+    exact = [d for d in rows if d.slug == needle or fold(d.name) == needle]
+    if exact:
+        return exact
+    words = set(_query_words(needle))
+    return [d for d in rows if needle in fold(d.name) or (len(fold(d.name)) > 3 and fold(d.name) in words)]
+
+
+def directions() -> list[Direction]:
+    return list(Direction.objects.order_by("position"))
+
+
+def categories_of_direction(direction: Direction) -> list[Category]:
+    return list(Category.objects.filter(direction=direction).order_by("name_ru"))
+
+
+def categories_by_direction() -> list[tuple[Direction, list[Category]]]:
+    grouped: dict[int, tuple[Direction, list[Category]]] = {}
+    for cat in Category.objects.select_related("direction").order_by("direction__position", "name_ru"):
+        grouped.setdefault(cat.direction_id, (cat.direction, []))[1].append(cat)
+    return list(grouped.values())
+
+
+@dataclass(frozen=True, kw_only=True)
+class HomeCounts:
+    directions: list[tuple[Direction, int]]
+    popular_categories: list[tuple[Category, int]]
+    okrugs: list[tuple[District, int]]
+    total: int
+
+
+def _compute_home_counts(popular_limit: int) -> HomeCounts:
+    live = Activity.objects.filter(status=Status.PUBLISHED)
+    by_direction = {
+        row["direction_id"]: row["n"]
+        for row in live.values("direction_id").annotate(n=Count("id")).order_by()
+    }
+    category_rows = (
+        Activity.categories.through.objects.filter(activity__status=Status.PUBLISHED)
+        .values("category_id")
+        .annotate(n=Count("activity_id"))
+        .order_by("-n")[:popular_limit]
+    )
+    by_category = {row["category_id"]: row["n"] for row in category_rows}
+    by_okrug = {
+        row["venue__district_id"]: row["n"]
+        for row in live.filter(venue__district__isnull=False)
+        .values("venue__district_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    categories = Category.objects.select_related("direction").in_bulk(list(by_category))
+    return HomeCounts(
+        directions=[(d, by_direction.get(d.pk, 0)) for d in directions()],
+        popular_categories=sorted(
+            ((categories[pk], n) for pk, n in by_category.items() if pk in categories),
+            key=lambda pair: (-pair[1], pair[0].name_ru),
+        ),
+        okrugs=[(o, by_okrug.get(o.pk, 0)) for o in okrugs()],
+        total=sum(by_direction.values()),
+    )
+
+
+def home_counts(*, popular_limit: int = 12) -> HomeCounts:
+    """Counts for the home page tiles, cached for a few minutes (whole-catalog aggregates)."""
+    key = f"{_COUNTS_CACHE_KEY}:{popular_limit}"
+    counts = cache.get(key)
+    if not isinstance(counts, HomeCounts):
+        counts = _compute_home_counts(popular_limit)
+        cache.set(key, counts, COUNTS_CACHE_SECONDS)
+    return counts
+
+
+def next_sessions(activity: Activity, *, now: datetime | None = None, limit: int = 2) -> list[datetime]:
+    """The next `limit` weekly sessions of the activity's groups, as aware local datetimes.
+
+    Slot times are wall-clock times in the city's zone, so the week is walked in that zone.
+    Uses the prefetched groups and slots: no queries when the activity came from a selector.
+    """
+    zone = ZoneInfo(settings.TIME_ZONE)
+    local_now = (now or datetime.now(tz=zone)).astimezone(zone)
+    slots = {(s.weekday, s.starts_at) for g in activity.groups.all() for s in g.slots.all()}
+    if not slots:
+        return []
+    found: list[datetime] = []
+    today: date = local_now.date()
+    for offset in range(8):
+        day = today + timedelta(days=offset)
+        for _weekday, starts_at in sorted(s for s in slots if s[0] == day.weekday()):
+            start = datetime.combine(day, starts_at, tzinfo=zone)
+            if start > local_now:
+                found.append(start)
+    return sorted(set(found))[:limit]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScheduleRow:
+    weekday: int
+    label: str
+    cells: list[list[ScheduleSlot]]
+
+
+def schedule_table(activity: Activity) -> tuple[list[Group], list[ScheduleRow]]:
+    """The weekly timetable as rows of days × columns of groups (only days with sessions)."""
+    groups = [g for g in activity.groups.all() if g.slots.all()]
+    rows = []
+    for weekday, label in ScheduleSlot.Weekday.choices:
+        cells = [
+            sorted((s for s in g.slots.all() if s.weekday == weekday), key=lambda s: s.starts_at)
+            for g in groups
+        ]
+        if any(cells):
+            rows.append(ScheduleRow(weekday=weekday, label=str(label), cells=cells))
+    return groups, rows

@@ -1,0 +1,117 @@
+"""Formatting for catalog pages: ages, prices, counts with Russian plurals, localized names.
+
+Russian has three plural forms and the Russian msgids are the source text, so Russian is
+chosen here by rule; other languages go through ngettext and their catalogs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import template
+from django.utils.translation import get_language, gettext, ngettext
+
+from kruzhok.catalog import selectors
+from kruzhok.catalog.models import Activity, ScheduleSlot
+
+register = template.Library()
+
+
+def _is_russian() -> bool:
+    return (get_language() or "ru").split("-")[0] == "ru"
+
+
+def russian_plural(n: int, one: str, few: str, many: str) -> str:
+    """год / года / лет for 1 / 2–4 / 5–20, by the last two digits."""
+    n = abs(n) % 100
+    if 10 < n < 20:
+        return many
+    if n % 10 == 1:
+        return one
+    if 2 <= n % 10 <= 4:
+        return few
+    return many
+
+
+def _plural(n: int, one: str, few: str, many: str) -> str:
+    form = russian_plural(n, one, few, many) if _is_russian() else ngettext(one, many, n)
+    return form % {"n": n}
+
+
+@register.filter
+def loc_name(obj: Any) -> str:
+    """`name_en` in English when there is one, else the Russian name."""
+    if not _is_russian() and getattr(obj, "name_en", None):
+        return str(obj.name_en)
+    return str(getattr(obj, "name_ru", None) or obj)
+
+
+def _group_digits(n: int) -> str:
+    return f"{n:,}".replace(",", "\u00a0")
+
+
+@register.filter
+def price(activity: Activity) -> str:
+    if activity.price_rub == 0:
+        return gettext("бесплатно")
+    return gettext("%(price)s ₽/мес") % {"price": _group_digits(activity.price_rub)}
+
+
+@register.simple_tag
+def ages(age_min: int | None, age_max: int | None) -> str:
+    """«7–12 лет», «3–4 года», «от 5 лет»; English «7–12 years»."""
+    if age_min is None and age_max is None:
+        return ""
+    if age_max is None:
+        return _plural(age_min or 0, "от %(n)s года", "от %(n)s лет", "от %(n)s лет")
+    if age_min is None or age_min == age_max:
+        return _plural(age_max, "%(n)s год", "%(n)s года", "%(n)s лет")
+    words = _plural(age_max, "%(n)s год", "%(n)s года", "%(n)s лет")
+    return f"{age_min}–{words}"
+
+
+@register.simple_tag
+def count_activities(n: int) -> str:
+    return _plural(n, "%(n)s занятие", "%(n)s занятия", "%(n)s занятий")
+
+
+@register.simple_tag
+def count_found(n: int) -> str:
+    return _plural(n, "Найдено %(n)s занятие", "Найдено %(n)s занятия", "Найдено %(n)s занятий")
+
+
+@register.simple_tag
+def upcoming(activity: Activity, limit: int = 2) -> list[datetime]:
+    return selectors.next_sessions(activity, limit=limit)
+
+
+@register.filter
+def weekday_short(value: datetime) -> str:
+    return str(ScheduleSlot.Weekday(value.weekday()).label)
+
+
+@register.filter
+def slot_times(slot: ScheduleSlot) -> str:
+    return f"{slot.starts_at:%H:%M}–{slot.ends_at:%H:%M}"
+
+
+@register.filter
+def tel_href(phone: str) -> str:
+    """`+7 (3812) 55-12-34` → `+73812551234` for a tel: link."""
+    digits = "".join(ch for ch in str(phone) if ch.isdigit())
+    if str(phone).strip().startswith("+"):
+        return "+" + digits
+    if len(digits) == 11 and digits[0] == "8":
+        return "+7" + digits[1:]
+    return digits
+
+
+@register.filter
+def website_label(url: str) -> str:
+    """The host and path without the scheme: shorter to read, same link."""
+    text = str(url)
+    for prefix in ("https://", "http://"):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    return text.removeprefix("www.").rstrip("/")
