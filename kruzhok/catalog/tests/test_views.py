@@ -56,7 +56,7 @@ def chess_club(kirovsky):
         org,
         address="улица Лукашевича, 14",
         district=kirovsky,
-        microdistrict=factories.microdistrict_row("Амур", okrug=kirovsky),
+        microdistrict=factories.microdistrict_row("Левобережье", okrug=kirovsky),
         lat=54.9947,
         lon=73.2739,
     )
@@ -163,7 +163,7 @@ def test_search_filters_narrow_results(parent, chess_club, sovetsky):
         ({"day": "thu"}, chess_club),
         ({"district": "sovetskiy"}, free_swim),
         ({"district": "Кировский"}, chess_club),
-        ({"where": "Амур"}, chess_club),
+        ({"where": "Левобережье"}, chess_club),
         ({"category": "swimming"}, free_swim),
     ]
     for params, expected in cases:
@@ -259,7 +259,7 @@ def test_activity_page_shows_everything_a_parent_needs(parent, chess_club, setti
     assert "в группе" in html and "набор открыт" in html and "Для детей с ОВЗ" in html
     assert '<th scope="row">Пн</th>' in html and '<th scope="row">Чт</th>' in html
     assert "15:00–16:30" in html and "17:00–18:30" in html and '<th scope="row">Ср</th>' not in html
-    assert "улица Лукашевича, 14" in html and "Кировский" in html and "Амур" in html
+    assert "улица Лукашевича, 14" in html and "Кировский" in html and "Левобережье" in html
     assert 'data-lat="54.994700"' in html and 'data-tile-url=""' in html and "map-pin" in html
     assert 'href="tel:+73812551234"' in html and 'href="mailto:info@sibir.example"' in html
     assert 'href="https://sibir.example/kruzhki/"' in html
