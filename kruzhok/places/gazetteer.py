@@ -343,7 +343,7 @@ def _max_typos(length: int) -> int:
     """Edits allowed for a street core of this length: none for short names, where a typo is another name."""
     if length < 5:
         return 0
-    if length < 8:
+    if length < 9:
         return 1
     if length < 14:
         return 2
@@ -369,19 +369,15 @@ def _find_streets(data: _City, key: str) -> list[int]:
     limit = _max_typos(len(key))
     if limit == 0:
         return []
-    matches = process.extract(key, data.aliases, scorer=Levenshtein.distance, score_cutoff=limit, limit=6)
+    matches = process.extract(key, data.aliases, scorer=Levenshtein.distance, score_cutoff=limit, limit=8)
+    # People rarely mistype the start of a name, and the data lacks most Omsk streets: demanding
+    # the first two letters keeps a missing «Тверская» from landing on «Тарская».
+    matches = [m for m in matches if m[0][:2] == key[:2]]
     if not matches:
         return []
     best = min(score for _, score, _ in matches)
     streets = {i for alias, score, _ in matches if score == best for i in data.alias_streets[alias]}
-    # The first letter is rarely mistyped; demanding it avoids «Мира» -> «Лира» style jumps.
-    streets = {i for i in streets if _core_initial(data, i) == key[0]}
     return sorted(streets) if len(streets) == 1 else []
-
-
-def _core_initial(data: _City, index: int) -> str:
-    core = street_key(data.streets[index].name).core
-    return core[0] if core else ""
 
 
 def _pick(data: _City, candidates: list[int], types: frozenset[str]) -> _Street:
@@ -521,7 +517,7 @@ def _fuzzy_area(data: _City, text: str) -> tuple[str | None, _Area | None]:
         return None, None
     names = list(data.okrug_lookup) + list(data.micro_lookup)
     match = process.extractOne(text, names, scorer=Levenshtein.distance, score_cutoff=limit)
-    if match is None or match[0][:1] != text[:1]:
+    if match is None or match[0][:2] != text[:2]:
         return None, None
     return _area(data, match[0])
 
@@ -539,3 +535,20 @@ def geocode(text: str, city: str = "Омск") -> Geocoded | None:
     if not text.strip():
         return None
     return _geocode(text)
+
+
+def okrug_named(text: str | None, city: str = "Омск") -> str | None:
+    """The okrug a person means: «кировский АО», «Кировского округа», «КАО» -> «Кировский»."""
+    data = _load(city)
+    if data is None or not isinstance(text, str):
+        return None
+    return data.okrug_lookup.get(_CITY_PART.sub(" ", clean(text[:MAX_INPUT])).strip())
+
+
+def microdistrict_named(text: str | None, city: str = "Омск") -> str | None:
+    """The microdistrict a person means: «мкр. Московка», «Городок нефтяников» -> its gazetteer name."""
+    data = _load(city)
+    if data is None or not isinstance(text, str):
+        return None
+    area = data.micro_lookup.get(_CITY_PART.sub(" ", clean(text[:MAX_INPUT])).strip())
+    return area.name if area else None
