@@ -43,6 +43,8 @@ import charset_normalizer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from kruzhok.imports.validation import COLUMNS, normalize_header
+
 MAX_COLUMNS = 200
 MAX_ZIP_ENTRIES = 2000
 # Sheet XML compresses well (often 10–30x); a part inflating more than this is a bomb.
@@ -203,8 +205,6 @@ def _looks_like_cp1251(data: bytes) -> bool:
 
 
 def _sniff_delimiter(first_line: str) -> str:
-    from kruzhok.imports.validation import COLUMNS, normalize_header
-
     def score(delimiter: str) -> tuple[int, int]:
         cells = next(csv.reader([first_line], delimiter=delimiter), [])
         known = sum(1 for cell in cells if normalize_header(cell) in COLUMNS)
@@ -310,9 +310,13 @@ def _read_xlsx(data: bytes) -> Table:
     return Table(columns=header_cells, rows=_xlsx_rows(book, rows), format="xlsx")
 
 
-def _xlsx_error(exc: Exception) -> str:
-    if "entit" in str(exc).lower() or "dtd" in type(exc).__name__.lower():
-        return _("XLSX-файл содержит XML-сущности (возможная «XML-бомба»); файл отклонён")
+def _xlsx_error(exc: BaseException) -> str:
+    # openpyxl wraps parser errors in its own ValueError; defusedxml's refusal is in the chain.
+    cause: BaseException | None = exc
+    while cause is not None:
+        if type(cause).__module__.startswith("defusedxml"):
+            return _("XLSX-файл содержит XML-сущности (возможная «XML-бомба»); файл отклонён")
+        cause = cause.__cause__ or cause.__context__
     return _("файл не читается как XLSX (%(reason)s); откройте его в Excel и сохраните заново") % {
         "reason": type(exc).__name__
     }

@@ -25,7 +25,6 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from kruzhok.catalog.models import Activity, Group, Organization, ScheduleSlot, Venue
 from kruzhok.core.models import AuditLog
@@ -41,6 +40,7 @@ from kruzhok.imports.validation import (
     RowValidator,
     normalize_header,
 )
+from kruzhok.places.selectors import district_for
 
 DEFAULT_SOURCE = "import"
 MAX_REPORTED_PROBLEMS = 500
@@ -86,10 +86,9 @@ class ImportReport:
 
     def summary(self) -> str:
         if not self.ok:
-            return ngettext(
-                "%(file)s: %(count)s ошибка, ничего не записано. Исправьте строки выше и запустите импорт снова.",
-                "%(file)s: %(count)s ошибок, ничего не записано. Исправьте строки выше и запустите импорт снова.",
-                self.error_count,
+            # "ошибок: N" reads right for every N without Russian plural forms in the catalog.
+            return _(
+                "%(file)s: ошибок: %(count)s, ничего не записано. Исправьте строки выше и запустите импорт снова."
             ) % {"file": self.file_name, "count": self.error_count}
         counts = _(
             "строк: %(rows)s; создано: %(created)s, обновлено: %(updated)s, без изменений: %(unchanged)s; "
@@ -270,47 +269,45 @@ def _chunks[T](items: Iterable[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
 
 
 class _Locator:
-    """Geocodes addresses and names okrugs through the gazetteer, each distinct value once."""
+    """Geocodes addresses and names districts through the gazetteer, each distinct value once."""
 
-    def __init__(self, lookups_district: Callable[[str], Any]) -> None:
+    def __init__(self) -> None:
+        from kruzhok.places import gazetteer
+
+        self.gazetteer = gazetteer
         self.city = settings.CITY_NAME
         self._geocoded: dict[str, Any] = {}
-        self._okrugs: dict[tuple[float, float], int | None] = {}
-        self._places: dict[str, Any] = {}
-        self._district_for = lookups_district
+        self._places: dict[tuple[str, str], int | None] = {}
+        self._points: dict[tuple[str, float, float], int | None] = {}
 
     def geocode(self, address: str) -> Any:
         key = fold(address)
         if key not in self._geocoded:
-            from kruzhok.places import gazetteer  # type: ignore[attr-defined]
-
-            self._geocoded[key] = gazetteer.geocode(address, city=self.city)
+            self._geocoded[key] = self.gazetteer.geocode(address, city=self.city)
         return self._geocoded[key]
 
-    def place(self, name: str | None) -> Any:
-        if not name:
+    def place(self, name: object, *, kind: str) -> int | None:
+        """The id of the okrug or microdistrict called `name`; an okrug for a microdistrict's parent."""
+        if not name or not isinstance(name, str):
             return None
-        key = fold(str(name))
+        key = (kind, fold(name))
         if key not in self._places:
-            self._places[key] = self._district_for(str(name))
+            district = district_for(name, kind=kind, city=self.city)
+            self._places[key] = district.pk if district is not None else None
         return self._places[key]
 
+    def _at(self, kind: str, lat: float, lon: float, finder: Callable[..., str | None] | None) -> int | None:
+        key = (kind, round(lat, 6), round(lon, 6))
+        if key not in self._points:
+            name = finder(lat, lon, city=self.city) if finder is not None else None
+            self._points[key] = self.place(name, kind=kind)
+        return self._points[key]
+
     def okrug_id(self, lat: float, lon: float) -> int | None:
-        key = (round(lat, 6), round(lon, 6))
-        if key not in self._okrugs:
-            from kruzhok.places import gazetteer  # type: ignore[attr-defined]
+        return self._at("okrug", lat, lon, self.gazetteer.district_of)
 
-            district = self.place(gazetteer.district_of(lat, lon))
-            if district is not None and getattr(district, "kind", "okrug") != "okrug":
-                district = getattr(district, "parent", None)
-            self._okrugs[key] = district.pk if district is not None else None
-        return self._okrugs[key]
-
-
-def _district_for(name: str) -> Any:
-    from kruzhok.places.selectors import district_for
-
-    return district_for(name)
+    def microdistrict_id(self, lat: float, lon: float) -> int | None:
+        return self._at("microdistrict", lat, lon, getattr(self.gazetteer, "microdistrict_of", None))
 
 
 @dataclass
@@ -516,7 +513,7 @@ class _Planner:
         self.source = source
         self.report = report
         self.present = present
-        self.locator = _Locator(_district_for)
+        self.locator = _Locator()
         # Optional columns absent from the file are neither compared nor written.
         self.compared = [name for name in _COMPARED if name in _ALWAYS or name.removesuffix("_id") in present]
 
@@ -649,28 +646,30 @@ class _Planner:
         before = (venue.lat, venue.lon, venue.district_id, venue.microdistrict_id)
         if row.lat is not None and row.lon is not None:
             venue.lat, venue.lon = row.lat, row.lon
+            if before[:2] != (venue.lat, venue.lon):
+                venue.microdistrict_id = self.locator.microdistrict_id(venue.lat, venue.lon)
         elif venue.lat is None or venue.lon is None:
             found = self.locator.geocode(row.address)
-            if found is None:
+            # A district centre is not where the venue is: keep the okrug, not the point.
+            if found is None or str(getattr(found, "precision", "")) == "district":
                 self.report.add_warning(
                     Problem(
                         row.row,
                         "address",
                         _(
                             "адрес «%(address)s» не найден на карте — запись сохранится без точки; "
-                            "уточните адрес или укажите lat и lon"
+                            "уточните адрес (улица и дом) или укажите lat и lon"
                         )
                         % {"address": row.address[:100]},
                     )
                 )
             else:
                 venue.lat, venue.lon = found.lat, found.lon
-                micro = self.locator.place(getattr(found, "microdistrict", None))
-                if micro is not None and getattr(micro, "kind", "") == "microdistrict":
-                    venue.microdistrict_id = micro.pk
-                okrug = self.locator.place(getattr(found, "okrug", None))
-                if okrug is not None and getattr(okrug, "kind", "okrug") == "okrug":
-                    venue.district_id = okrug.pk
+            if found is not None:
+                micro = self.locator.place(getattr(found, "microdistrict", None), kind="microdistrict")
+                venue.microdistrict_id = micro if micro is not None else venue.microdistrict_id
+                okrug = self.locator.place(getattr(found, "okrug", None), kind="okrug")
+                venue.district_id = okrug if okrug is not None else venue.district_id
         moved = before[:2] != (venue.lat, venue.lon)
         if row.district_id is not None:
             venue.district_id = row.district_id

@@ -11,8 +11,8 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from kruzhok.catalog.models import AGE_MAX, AGE_MIN, Activity, Category, Direction, Organization, Venue
 from kruzhok.core.text import fold
 from kruzhok.imports.schedule import ScheduleError, Slot, parse_schedule
+from kruzhok.places.models import District
+from kruzhok.places.selectors import district_for
 
 COLUMNS = (
     "external_id",
@@ -67,6 +69,7 @@ _SPACES_IN_NUMBER = re.compile(r"[\s\u00a0\u2009\u202f']")
 _PRICE_WORDS = re.compile(r"(руб(лей|ля|ль)?|р|₽|rub|rur)\.?(\s*/?\s*(в\s*)?мес(яц)?\.?)?$")
 _AGE_WORDS = re.compile(r"\s*(лет|года|год|г\.?|years?)$")
 
+_DASHES = {"-", "–", "—", "--", "---"}
 _YES = {"да", "yes", "y", "1", "true", "истина", "+", "д"}
 _NO = {"нет", "no", "n", "0", "false", "ложь", "-", "н", ""}
 _ENROLLMENT = {
@@ -165,7 +168,6 @@ class Lookups:
     directions: dict[str, int] = field(default_factory=dict)
     direction_stems: dict[str, int] = field(default_factory=dict)
     categories: dict[str, int] = field(default_factory=dict)
-    district_finder: Callable[[str], Any] | None = None
     _districts: dict[str, int | None] = field(default_factory=dict)
 
     @classmethod
@@ -194,20 +196,14 @@ class Lookups:
         """(known, okrug id); one query per distinct district name in the file."""
         key = fold(name)
         if key not in self._districts:
-            finder = self.district_finder or _district_for
-            found = finder(name)
-            # A microdistrict named in the district column stands for its okrug.
-            if found is not None and getattr(found, "kind", "okrug") != "okrug":
-                found = getattr(found, "parent", None)
+            found = district_for(name, kind=District.Kind.OKRUG, city=settings.CITY_NAME)
+            if found is None:
+                # A microdistrict in the district column («Московка») stands for its okrug.
+                micro = district_for(name, kind=District.Kind.MICRODISTRICT, city=settings.CITY_NAME)
+                found = micro.parent if micro is not None else None
             self._districts[key] = found.pk if found is not None else None
         pk = self._districts[key]
         return pk is not None, pk
-
-
-def _district_for(name: str) -> Any:
-    from kruzhok.places.selectors import district_for
-
-    return district_for(name)
 
 
 class RowValidator:
@@ -230,7 +226,9 @@ class RowValidator:
             position = self.index.get(column)
             if position is None or position >= len(cells):
                 return ""
-            return _CONTROL.sub("", cells[position])
+            value = _CONTROL.sub("", cells[position])
+            # Spreadsheets use a lone dash for "nothing here".
+            return "" if value in _DASHES else value
 
         extra = [c for c in cells[self.width :] if c]
         if extra:
