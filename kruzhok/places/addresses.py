@@ -47,15 +47,16 @@ _NOISE_TOKENS = frozenset({"им", "имени", "д", "дом"})
 _PUNCT = re.compile(r"[.,;:!?«»\"'()\[\]{}№#*_+=<>|\\~`^$%&@]")
 _LETTER_DIGIT = re.compile(r"(?<=[а-яa-z])(?=\d)")
 _ORDINAL = re.compile(r"^(\d{1,3})-?(?:я|й|ий|ый|ая|ой|е|го|ого|ье|ья|ым|ом)$")
+_ANNIVERSARY = re.compile(r"^(\d{1,3})-?летия$")  # «50-летия ВЛКСМ» is also written «50 лет ВЛКСМ»
 
 # A house number at the end of an address: «д. 10», «10а», «10 А», «10/1», «10 к2», «10 корп. 2».
 HOUSE_TAIL = re.compile(
     r"(?:^|\s)(?:(?:д|дом)\s*)?"
-    r"(?P<num>\d{1,4})\s*-?\s*(?P<letter>[а-я](?![а-я])(?!\s*\d))?"
+    r"(?P<num>\d{1,4})\s*-?\s*(?P<letter>[а-ик-щэю](?![а-я])(?!\s*\d))?"
     r"(?:\s*/\s*(?P<slash>\d{1,4})\s*(?P<slash_letter>[а-я](?![а-я]))?)?"
     r"(?:\s*(?:к|корп|корпус|кор)\s*(?P<korp>\d{1,3}(?:/\d{1,3})?|[а-я](?![а-я])))?"
     r"(?:\s*(?:стр|строение|с)\s*(?P<building>\d{1,3}))?"
-    r"(?:\s*(?:лит|литер|литера)\s*(?P<lit>[а-я]\d?))?\s*$"
+    r"(?:\s*(?:лит|литер|литера)\s*(?P<lit>[а-я](?:\s*\d)?))?\s*$"
 )
 
 
@@ -106,7 +107,7 @@ def _house_from_match(match: re.Match[str]) -> HouseNumber:
         slash=slash,
         korp=match["korp"] or "",
         building=match["building"] or "",
-        lit=match["lit"] or "",
+        lit=(match["lit"] or "").replace(" ", ""),
     )
 
 
@@ -156,8 +157,11 @@ def street_key(text: str) -> StreetKey:
         if token in _NOISE_TOKENS:
             continue
         ordinal = _ORDINAL.match(token)
+        anniversary = _ANNIVERSARY.match(token)
         if ordinal:
             core.append(ordinal.group(1))
+        elif anniversary:
+            core += [anniversary.group(1), "лет"]
         elif len(token) == 1 and token.isalpha():
             continue  # an initial: «В.Иванова», «К. Маркса»
         else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,6 +79,38 @@ def _read_records(source: Path) -> tuple[list[_Record], dict[str, int]]:
     return list(seen.values()), stats
 
 
+def _km(a: _Record, b: _Record) -> float:
+    x = (b.lon - a.lon) * math.cos(math.radians((a.lat + b.lat) / 2))
+    return 111.195 * math.hypot(b.lat - a.lat, x)
+
+
+def _main_cluster(group: list[_Record], centre: tuple[float, float]) -> list[_Record]:
+    """The part of a street the city means by its name.
+
+    OSM gives annexed villages their own «улица Ленина»; houses within 2 km of each other form a
+    cluster, and the street's point is the median of the biggest one, unless a cluster at least
+    half as big lies nearer the centre (the historic street, not the village namesake).
+    """
+    clusters: list[list[_Record]] = []
+    for record in group:
+        near = [c for c in clusters if any(_km(record, other) <= 2.0 for other in c)]
+        merged = [record] + [r for c in near for r in c]
+        clusters = [c for c in clusters if c not in near] + [merged]
+    if len(clusters) == 1:
+        return group
+    middle = _Record("", "", *centre)
+
+    def distance(cluster: list[_Record]) -> float:
+        return min(_km(r, middle) for r in cluster)
+
+    clusters.sort(key=lambda c: (-len(c), distance(c)))
+    chosen = clusters[0]
+    for other in clusters[1:]:
+        if 2 * len(other) >= len(chosen) and distance(other) < distance(chosen):
+            chosen = other
+    return chosen
+
+
 def _house_sort_key(record: _Record) -> tuple[str, int, str]:
     parsed = parse_house(record.house)
     return (record.street, parsed.num if parsed else 0, record.house)
@@ -86,6 +119,8 @@ def _house_sort_key(record: _Record) -> tuple[str, int, str]:
 def build(source: Path, out_dir: Path) -> dict[str, int]:
     """Write houses.csv and streets.csv into out_dir; return counts for the command's report."""
     records, stats = _read_records(source)
+    with (DATA_DIR / "okrugs.json").open(encoding="utf-8") as fh:
+        lat0, lon0 = json.load(fh)["centre"]
     records.sort(key=_house_sort_key)
     out_dir.mkdir(parents=True, exist_ok=True)
 
@@ -109,13 +144,14 @@ def build(source: Path, out_dir: Path) -> dict[str, int]:
             group = by_street[street]
             lats = [r.lat for r in group]
             lons = [r.lon for r in group]
+            main = _main_cluster(group, (float(lat0), float(lon0)))
             writer.writerow(
                 [
                     street,
                     "|".join(street_aliases(street)),
                     "|".join(sorted(street_key(street).types)),
-                    f"{statistics.median(lats):.6f}",
-                    f"{statistics.median(lons):.6f}",
+                    f"{statistics.median(r.lat for r in main):.6f}",
+                    f"{statistics.median(r.lon for r in main):.6f}",
                     f"{min(lats):.6f}",
                     f"{max(lats):.6f}",
                     f"{min(lons):.6f}",

@@ -451,7 +451,12 @@ def _street_result(data: _City, street: _Street, house: HouseNumber | None) -> G
 def _resolve_street(data: _City, text: str) -> Geocoded | None:
     street_text, house = split_house(text)
     key = street_key(street_text)
-    candidates = _find_streets(data, key.core)
+    words = key.core.split(" ")
+    candidates: list[int] = []
+    if key.core not in data.alias_streets and len(words) > 1 and words[-1].isdigit():
+        # «Челюскинцев 1-я»: the ordinal written after the name.
+        candidates = data.alias_streets.get(" ".join([words[-1], *words[:-1]]), [])
+    candidates = candidates or _find_streets(data, key.core)
     if not candidates and house is not None:
         # «3 Транспортная» style names read as street «Транспортная», house 3: try the whole text.
         whole = street_key(text)

@@ -60,3 +60,21 @@ def test_build_deduplicates_and_skips_other_settlements(tmp_path):
         .splitlines()[2]
         .startswith("улица Лукашевича,лукашевича,улица,")
     )
+
+
+def test_street_point_is_the_city_cluster_not_a_village_namesake(tmp_path):
+    source = tmp_path / "src"
+    source.mkdir()
+    rows = [f"{n},54.8595,73.29{n},,улица Ленина,{n},," for n in range(1, 6)]  # village, 13 km south
+    rows += [f"{n},54.97{n},73.379,,улица Ленина,{n},," for n in range(40, 44)]  # the centre
+    (source / "apartments.csv").write_text(
+        "osm_way_id,lat,lon,name,addr:street,addr:housenumber,addr:postcode,addr:city\n"
+        + "\n".join(rows)
+        + "\n",
+        encoding="utf-8",
+    )
+    call_command("build_gazetteer", "--source", str(source), "--out", str(tmp_path / "out"), stdout=None)
+    line = (tmp_path / "out" / "streets.csv").read_text(encoding="utf-8").splitlines()[2].split(",")
+    assert line[0] == "улица Ленина"
+    assert float(line[3]) > 54.97  # the median of the central cluster
+    assert line[-1] == "9"

@@ -56,6 +56,13 @@ ADDRESS_FORMS = [
     ("ул. Жукова", Precision.STREET, "улица Маршала Жукова", None, "Центральный"),
     ("ул. В. Иванова, 7", Precision.HOUSE, "улица В.Иванова", "7", None),
     ("ул. Ильичёва, 2", Precision.HOUSE, "улица Ильичёва", "2", None),
+    ("ул. 1-я Челюскинцев", Precision.STREET, "1-я улица Челюскинцев", None, "Центральный"),
+    ("Челюскинцев 1-я", Precision.STREET, "1-я улица Челюскинцев", None, "Центральный"),
+    ("ул. 50 лет ВЛКСМ, 5", Precision.STREET, "улица 50-летия ВЛКСМ", "5", None),
+    ("ул. Чухновского, 2 лит. Б1", Precision.HOUSE, "улица Чухновского", "2 литБ1", None),
+    # The data also holds a village «улица Ленина» 13 km south; the city's is the central one.
+    ("ул. Ленина, 18", Precision.STREET, "улица Ленина", "18", "Центральный"),
+    ("ул. Ленина, 5", Precision.HOUSE, "улица Ленина", "5", None),
 ]
 
 
