@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from kruzhok.catalog.models import (
     Activity,
@@ -35,6 +35,9 @@ _COUNTS_CACHE_KEY = "catalog:home-counts:v1"
 
 WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Written out rather than \b or \m: the same pattern must mean the same in Python's re (SQLite)
+# and in PostgreSQL's regular expressions.
+_WORD_START = "(^|[^0-9a-zA-Zа-яА-ЯёЁ])"
 MAX_QUERY_WORDS = 6
 
 
@@ -71,12 +74,13 @@ def activity_cards(queryset: QuerySet[Activity] | None = None) -> QuerySet[Activ
 
 
 def _word_pattern(word: str) -> str:
-    """A regex matching `word` in any letter case with ё = е, independent of the database locale.
+    """A regex matching a word starting with `word`, in any letter case, with ё = е.
 
-    Only \\w characters reach here, so nothing needs escaping; character classes make the
-    match case-insensitive on SQLite (ASCII-only LIKE) and on PostgreSQL with a C locale alike.
+    Only \\w characters reach here, so nothing needs escaping; explicit character classes keep
+    it independent of the database locale (SQLite's LIKE folds ASCII only, PostgreSQL's classes
+    follow its ctype). Anchoring at a word start keeps «ель» out of «учитель».
     """
-    parts = []
+    parts = [_WORD_START]
     for ch in fold(word):
         if ch == "е":
             parts.append("[еЕёЁ]")
@@ -93,35 +97,50 @@ def _query_words(q: str) -> list[str]:
 
 
 def _categories_matching(word: str) -> list[int]:
-    """Category ids whose names or synonyms contain `word` (the taxonomy is small: read in Python)."""
+    """Category ids with a name or synonym word starting with `word` (the taxonomy is small)."""
+    pattern = re.compile(_word_pattern(word))
     ids = []
     for cat in Category.objects.only("id", "name_ru", "name_en", "synonyms"):
         names = [cat.name_ru, cat.name_en, *(cat.synonyms or [])]
-        if any(word in fold(str(name)) for name in names):
+        if any(pattern.search(str(name)) for name in names):
             ids.append(cat.pk)
     return ids
 
 
-def _text_condition(q: str) -> Q:
-    """Every word must appear in the title, the description or a category name / synonym."""
-    condition: Q = Q()
+def _text_conditions(q: str) -> tuple[Q, Q]:
+    """(match, strong match): every word must start a word of the title, the description or a
+    category name / synonym; a strong match finds every word without the description.
+    """
+    match: Q = Q()
+    strong: Q = Q()
     through = Activity.categories.through
     for word in _query_words(q):
         pattern = _word_pattern(word)
-        word_q: Q = Q(title__regex=pattern) | Q(description__regex=pattern)
+        word_strong: Q = Q(title__regex=pattern)
         category_ids = _categories_matching(word)
         if category_ids:
             in_category = through.objects.filter(activity_id=OuterRef("pk"), category_id__in=category_ids)
-            word_q = word_q | Q(Exists(in_category))
-        condition &= word_q
-    return condition
+            word_strong = word_strong | Q(Exists(in_category))
+        match &= word_strong | Q(description__regex=pattern)
+        strong &= word_strong
+    return match, strong
 
 
 def activity_search(*, filters: ActivityFilters) -> QuerySet[Activity]:
-    """Live activities narrowed by every given filter, as cards, ordered by title."""
+    """Live activities narrowed by every given filter, as cards.
+
+    With a query, entries whose title or categories match come before those that only mention
+    the words in their description («футболка» in a dance class); then by title.
+    """
     qs = Activity.objects.filter(status=Status.PUBLISHED)
+    order: list[Any] = ["title", "id"]
     if filters.q:
-        qs = qs.filter(_text_condition(filters.q))
+        match, strong = _text_conditions(filters.q)
+        if match:
+            qs = qs.filter(match).annotate(
+                text_rank=Case(When(strong, then=Value(0)), default=Value(1), output_field=IntegerField())
+            )
+            order = ["text_rank", *order]
     if filters.age is not None:
         qs = qs.filter(age_min__lte=filters.age, age_max__gte=filters.age)
     if filters.direction is not None:
@@ -151,7 +170,7 @@ def activity_search(*, filters: ActivityFilters) -> QuerySet[Activity]:
                 )
             )
         )
-    return activity_cards(qs).order_by("title", "id")
+    return activity_cards(qs).order_by(*order)
 
 
 def activities_for_direction(direction: Direction) -> QuerySet[Activity]:
@@ -306,25 +325,31 @@ def home_counts(*, popular_limit: int = 12) -> HomeCounts:
 
 
 def next_sessions(activity: Activity, *, now: datetime | None = None, limit: int = 2) -> list[datetime]:
-    """The next `limit` weekly sessions of the activity's groups, as aware local datetimes.
+    """The first session of each of the next `limit` days with sessions, as aware local datetimes.
 
+    One per day: two groups starting an hour apart are one visit for a parent choosing a day.
     Slot times are wall-clock times in the city's zone, so the week is walked in that zone.
     Uses the prefetched groups and slots: no queries when the activity came from a selector.
     """
     zone = ZoneInfo(settings.TIME_ZONE)
     local_now = (now or datetime.now(tz=zone)).astimezone(zone)
-    slots = {(s.weekday, s.starts_at) for g in activity.groups.all() for s in g.slots.all()}
-    if not slots:
-        return []
+    starts_by_weekday: dict[int, list[time]] = {}
+    for group in activity.groups.all():
+        for slot in group.slots.all():
+            starts_by_weekday.setdefault(slot.weekday, []).append(slot.starts_at)
     found: list[datetime] = []
-    today: date = local_now.date()
     for offset in range(8):
-        day = today + timedelta(days=offset)
-        for _weekday, starts_at in sorted(s for s in slots if s[0] == day.weekday()):
-            start = datetime.combine(day, starts_at, tzinfo=zone)
-            if start > local_now:
-                found.append(start)
-    return sorted(set(found))[:limit]
+        day = local_now.date() + timedelta(days=offset)
+        upcoming = [
+            datetime.combine(day, starts_at, tzinfo=zone)
+            for starts_at in starts_by_weekday.get(day.weekday(), [])
+        ]
+        upcoming = [start for start in upcoming if start > local_now]
+        if upcoming:
+            found.append(min(upcoming))
+        if len(found) == limit:
+            break
+    return found
 
 
 @dataclass(frozen=True, kw_only=True)

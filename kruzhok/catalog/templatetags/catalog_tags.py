@@ -36,7 +36,7 @@ def russian_plural(n: int, one: str, few: str, many: str) -> str:
 
 def _plural(n: int, one: str, few: str, many: str) -> str:
     form = russian_plural(n, one, few, many) if _is_russian() else ngettext(one, many, n)
-    return form % {"n": n}
+    return form % {"n": _group_digits(n)}
 
 
 @register.filter

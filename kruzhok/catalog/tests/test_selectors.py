@@ -116,6 +116,16 @@ def test_next_sessions_walk_the_week_in_omsk_time():
     ]
 
 
+def test_next_sessions_give_one_start_per_day():
+    act = factories.activity(slots=[(6, "11:45", "12:30"), (6, "10:30", "11:15"), (0, "15:00", "16:00")])
+    act = selectors.activity_search(filters=ActivityFilters()).get(pk=act.pk)
+    saturday = datetime(2026, 11, 28, 20, 0, tzinfo=OMSK)
+    assert selectors.next_sessions(act, now=saturday) == [
+        datetime(2026, 11, 29, 10, 30, tzinfo=OMSK),
+        datetime(2026, 11, 30, 15, 0, tzinfo=OMSK),
+    ]
+
+
 def test_next_sessions_make_no_queries_on_selector_rows(django_assert_num_queries):
     factories.activity()
     rows = list(selectors.activity_search(filters=ActivityFilters()))
@@ -160,3 +170,19 @@ def test_home_counts_are_cached_between_requests(django_assert_num_queries):
     Activity.objects.update(status=Status.ARCHIVED)
     with django_assert_num_queries(0):
         assert selectors.home_counts().total == 1
+
+
+def test_query_words_match_at_word_starts_only():
+    factories.activity(title="Мини-футбол", description="")
+    factories.activity(title="Учитель рисования", description="", categories=["drawing"])
+    assert _titles(ActivityFilters(q="футбол")) == ["Мини-футбол"]
+    assert _titles(ActivityFilters(q="ель")) == []
+
+
+def test_title_and_category_matches_rank_before_description_mentions():
+    factories.activity(
+        title="Бальные танцы", description="С собой: футболка и чешки.", categories=["ballroom-dance"]
+    )
+    factories.activity(title="Секция «Старт»", description="", categories=["football"])
+    factories.activity(title="Футбол во дворе", description="", categories=["general-fitness"])
+    assert _titles(ActivityFilters(q="футбол")) == ["Секция «Старт»", "Футбол во дворе", "Бальные танцы"]

@@ -28,4 +28,9 @@
   }
 
   document.querySelectorAll("[data-map]").forEach(initMap);
+
+  // Extra search filters fold away on phones; on a wide screen there is room to show them.
+  if (window.matchMedia && window.matchMedia("(min-width: 60rem)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (el) { el.open = true; });
+  }
 })();
