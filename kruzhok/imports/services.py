@@ -157,6 +157,10 @@ def catalog_import(
     say(_("строки проверены, определяю адреса и сверяю с каталогом…"))
     plan = _Planner(source=source, report=report, present=present).plan(rows)
     if not dry_run:
+        say(
+            _("записываю: создать %(created)s, обновить %(updated)s…")
+            % {"created": report.created, "updated": report.updated}
+        )
         try:
             with transaction.atomic():
                 activity_ids = plan.apply()
@@ -166,6 +170,7 @@ def catalog_import(
                 )
         except (IntegrityError, DatabaseError) as exc:
             report.created = report.updated = report.unchanged = 0
+            report.organizations_created = report.venues_created = 0
             report.add_error(
                 Problem(
                     None,
@@ -196,6 +201,11 @@ def _validated_rows(
         report.add_warning(Problem(None, "", note))
 
     columns = [normalize_header(cell) for cell in table.columns]
+    if not any(columns):
+        report.add_error(
+            Problem(None, "", _("в первой строке нет заголовков: файл пуст или начинается с пустой строки"))
+        )
+        return [], frozenset()
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
         report.add_error(

@@ -7,6 +7,7 @@ Messages are Russian msgids; each says what is wrong and what a valid value look
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -206,6 +207,28 @@ class Lookups:
         return pk is not None, pk
 
 
+# Thousands of rows repeat a few dozen sites and addresses; Django's validators are regex-heavy.
+@functools.lru_cache(maxsize=4096)
+def _valid_email(value: str) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
+
+
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+@functools.lru_cache(maxsize=4096)
+def _valid_url(value: str) -> bool:
+    try:
+        _url_validator(value)
+    except ValidationError:
+        return False
+    return True
+
+
 class RowValidator:
     """Cleans one row at a time; remembers external_ids to report duplicates within the file."""
 
@@ -310,9 +333,7 @@ class RowValidator:
             )
         email = get("email")
         if email:
-            try:
-                validate_email(email)
-            except ValidationError:
+            if not _valid_email(email):
                 error("email", _("«%(value)s» не похоже на адрес эл. почты") % {"value": email[:100]})
         if len(email) > _max["email"]:
             error("email", _("слишком длинный адрес эл. почты"))
@@ -478,9 +499,7 @@ class RowValidator:
         if not value:
             return ""
         url = value if re.match(r"^[a-z][a-z0-9+.-]*://", value, re.IGNORECASE) else f"https://{value}"
-        try:
-            URLValidator(schemes=["http", "https"])(url)
-        except ValidationError:
+        if not _valid_url(url):
             error("website", _("«%(value)s» не похоже на адрес сайта (https://…)") % {"value": value[:100]})
             return ""
         if len(url) > _max["website"]:

@@ -356,6 +356,12 @@ def test_header_only_file_is_a_clear_error(write, okrugs):
 def test_empty_and_garbage_files_are_refused(write, okrugs):
     import os
 
+    import openpyxl
+
+    blank = write("blank.xlsx", b"")
+    openpyxl.Workbook().save(blank)
+    assert "нет заголовков" in messages(run(blank))[0]
+
     assert "пуст" in messages(run(write("e.csv", b"")))[0]
     assert "не текстовый" in messages(run(write("g.csv", os.urandom(2048) + b"\x00")))[0]
     assert "XLSX" in messages(run(write("g.xlsx", b"PK\x03\x04" + os.urandom(2048))))[0]
