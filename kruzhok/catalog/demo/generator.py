@@ -208,6 +208,8 @@ class DemoCatalog:
         self.okrug_names = okrug_names
         self.used_names: set[str] = set()
         self.used_domains: set[str] = set()
+        self.name_suffixes: dict[str, int] = {}
+        self.domain_suffixes: dict[str, int] = {}
         self.organizations = self._organizations()
         self._allocate_activities()
 
@@ -274,14 +276,16 @@ class DemoCatalog:
         if not categories:
             categories = [(slug, 1) for slug in sorted(self.category_directions)]
         name = ""
-        for _attempt in range(12):
+        for _attempt in range(6):
             name, person = self._org_name(org_type, numbers, categories, okrug)
             if name not in self.used_names:
                 break
         else:
-            name = f"{name} ({okrug or rng.choice(self.okrug_names)} округ)"
+            # A big catalog runs out of brands: number the branches like real franchises do.
+            base = f"{name} ({okrug or rng.choice(self.okrug_names)} округ"
             while name in self.used_names:
-                name = f"{name[:-1]}, {rng.randint(2, 99)})"
+                self.name_suffixes[base] = self.name_suffixes.get(base, 1) + 1
+                name = f"{base}, {self.name_suffixes[base]})" if self.name_suffixes[base] > 2 else f"{base})"
         self.used_names.add(name)
         venues = self._venues(org_type, okrug)
         domain = self._domain(org_type, name, person)
@@ -382,10 +386,9 @@ class DemoCatalog:
         if digits and org_type.key in ("school", "dshi", "dmsh", "dhsh", "sport", "tech"):
             base = f"{org_type.key}{digits}"
         domain = f"{base}.{EMAIL_DOMAIN}"
-        suffix = 2
         while domain in self.used_domains:
-            domain = f"{base}-{suffix}.{EMAIL_DOMAIN}"
-            suffix += 1
+            self.domain_suffixes[base] = self.domain_suffixes.get(base, 1) + 1
+            domain = f"{base}-{self.domain_suffixes[base]}.{EMAIL_DOMAIN}"
         self.used_domains.add(domain)
         return domain
 
