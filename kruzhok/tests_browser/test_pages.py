@@ -41,24 +41,6 @@ VIEWPORTS = {"phone": {"width": 375, "height": 812}, "desktop": {"width": 1280, 
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make browser)")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-background-networking",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-            ],
-        )
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def catalog(settings):
     settings.MAP_TILE_URL = ""  # no tile server in tests: the page must cope without one
@@ -105,6 +87,31 @@ def catalog(settings):
         )  # fmt: skip
     yield {"activity": chess, "organization": org}
     cache.clear()
+
+
+@pytest.fixture
+def browser(catalog) -> Iterator[object]:
+    """A chromium per test, started after the test data exists and closed before the flush.
+
+    Playwright runs an event loop in this thread while it is open; Django then looks up a
+    different connection object, one without the serialized migration data that
+    serialized_rollback restores. Keeping database setup and teardown outside that window
+    keeps the taxonomy rows in place for the tests that follow.
+    """
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make browser)")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+            ],
+        )
+        yield chromium
+        chromium.close()
 
 
 def _audit(page) -> list[dict]:

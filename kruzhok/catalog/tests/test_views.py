@@ -419,3 +419,11 @@ def test_english_switch_shows_english_navigation(parent, db):
 def test_search_page_reverse_name_matches_contract():
     assert reverse("catalog:search") == "/search/"
     assert reverse("catalog:activity", args=[12, "shahmaty"]) == "/activities/12-shahmaty/"
+
+
+def test_server_error_page_renders_without_a_request_or_database(django_assert_num_queries):
+    from django.template.loader import render_to_string
+
+    with django_assert_num_queries(0):
+        html = render_to_string("500.html")
+    assert "Что-то пошло не так" in html and '<html lang="ru">' in html
