@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kruzhok.catalog.models import Activity, Group, Organization, ScheduleSlot, Venue
-from kruzhok.core.models import AuditLog
+from kruzhok.core.services import audit_log
 from kruzhok.core.text import fold, russian_slug
 from kruzhok.imports.readers import ImportFileError, Source, open_table, source_name
 from kruzhok.imports.schedule import Slot
@@ -729,11 +729,11 @@ class _Planner:
 
 
 def _write_audit(*, report: ImportReport, actor: AbstractBaseUser | AnonymousUser | None) -> None:
-    # core.services.audit_log needs a model instance; an import concerns a source, not one row.
-    AuditLog.objects.create(
-        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
+    # An import concerns a whole source, not one row: the subject is the source name.
+    audit_log(
         action="imports.catalog.imported",
         object_type="imports.catalog",
-        object_id=report.source[:64],
+        object_id=report.source,
+        actor=actor,
         data={"file": report.file_name, "source": report.source, **report.counts()},
     )
