@@ -331,6 +331,9 @@ class _Table:
         ]  # fmt: skip
         columns = [f.column for f in given] + [f.column for f in rest]
         qn = connection.ops.quote_name
+        self.table = str(meta.db_table)
+        self.pk_column = str(meta.pk.column) if meta.pk else "id"
+        self.copy_sql = f"COPY {qn(self.table)} ({{pk}}{', '.join(qn(str(c)) for c in columns)}) FROM STDIN"
         # Table and column names come from the model's metadata, values are always parameters.
         self.head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(str(c)) for c in columns)}) VALUES "  # noqa: S608
         self.placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
@@ -339,6 +342,8 @@ class _Table:
         self.rows_per_statement = max(1, min(1000, max_params // len(columns)))
 
     def insert(self, rows: Sequence[tuple[Any, ...]], *, returning: bool = False) -> list[int]:
+        if connection.vendor == "postgresql":
+            return self._copy(rows, returning=returning)
         ids: list[int] = []
         step = self.rows_per_statement
         with connection.cursor() as cursor:
@@ -362,6 +367,36 @@ class _Table:
                     cursor.execute(sql, params)
         if returning and len(ids) != len(rows):
             raise DemoCatalogError(gettext("База данных вернула не все id вставленных строк."))
+        return ids
+
+    def _copy(self, rows: Sequence[tuple[Any, ...]], *, returning: bool) -> list[int]:
+        """PostgreSQL: COPY, with ids taken from the table's own sequence beforehand.
+
+        A statement with tens of thousands of placeholders costs psycopg more to split than the
+        server to run; COPY streams rows instead. Reserving ids with nextval() keeps concurrent
+        writers safe, as an ordinary INSERT would.
+        """
+        if not rows:
+            return []
+        qn = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            ids: list[int] = []
+            if returning:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [qn(self.table), self.pk_column, len(rows)],
+                )
+                ids = sorted(row[0] for row in cursor.fetchall())
+            sql = self.copy_sql.format(pk=f"{qn(self.pk_column)}, " if returning else "")
+            with cursor.cursor.copy(sql) as copy:
+                for index, row in enumerate(rows):
+                    values = list(row)
+                    for i, field in self.adapt:
+                        values[i] = field.get_db_prep_save(values[i], connection)
+                    if returning:
+                        copy.write_row([ids[index], *values, *self.constants])
+                    else:
+                        copy.write_row([*values, *self.constants])
         return ids
 
 

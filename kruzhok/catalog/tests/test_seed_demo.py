@@ -242,3 +242,15 @@ def test_verified_at_counts_back_from_the_as_of_date():
     oldest = Activity.objects.order_by("verified_at").first().verified_at
     assert newest <= datetime(2026, 9, 1, 18, 0, tzinfo=newest.tzinfo) + timedelta(days=1)
     assert (newest - oldest).days >= 60
+
+
+def test_rows_written_in_bulk_behave_like_ordinary_rows():
+    seed("--activities", "40")
+    demo = Activity.objects.filter(source="demo").order_by("id")
+    first = demo.first()
+    assert first.tags == [] and first.created_at is not None and first.slug
+    assert first.categories.exists() and first.groups.first().slots.exists()
+    # The id sequences moved past the demo rows: ordinary inserts afterwards do not collide.
+    later = factories.activity(title="Секция бокса")
+    assert later.pk > demo.last().pk
+    assert later.organization.pk > Organization.objects.filter(source="demo").order_by("-id").first().pk
