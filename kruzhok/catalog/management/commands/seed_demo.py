@@ -34,7 +34,9 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help="ничего не делать, если в каталоге уже есть занятия"
         )
         parser.add_argument(
-            "--replace", action="store_true", help="удалить прежние демо-данные (source=demo) и загрузить заново"
+            "--replace",
+            action="store_true",
+            help="удалить прежние демо-данные (source=demo) и загрузить заново",
         )
         parser.add_argument(
             "--as-of",
