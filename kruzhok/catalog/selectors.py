@@ -163,13 +163,10 @@ def activity_search(*, filters: ActivityFilters) -> QuerySet[Activity]:
     if filters.ovz:
         qs = qs.filter(ovz=True)
     if filters.weekdays:
-        qs = qs.filter(
-            Exists(
-                ScheduleSlot.objects.filter(
-                    group__activity_id=OuterRef("pk"), weekday__in=list(filters.weekdays)
-                )
-            )
-        )
+        # An uncorrelated IN: a correlated EXISTS lets SQLite walk every slot of that weekday for
+        # each activity (46 s at 50,000 activities); this set is built once.
+        on_days = ScheduleSlot.objects.filter(weekday__in=list(filters.weekdays)).values("group__activity_id")
+        qs = qs.filter(pk__in=on_days)
     return activity_cards(qs).order_by(*order)
 
 
