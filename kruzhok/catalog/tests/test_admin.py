@@ -14,7 +14,6 @@ from kruzhok.places.models import District
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
 ]
 
 MODELS = [Direction, Category, Department, Organization, Venue, Activity, Group, District, AuditLog]

@@ -16,8 +16,6 @@ from kruzhok.catalog.tests import factories
 
 pytestmark = [
     pytest.mark.django_db,
-    # WhiteNoise warns when collectstatic has not run (STATIC_ROOT missing): irrelevant to pages.
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
 ]
 OMSK = ZoneInfo("Asia/Omsk")
 
