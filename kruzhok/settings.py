@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks_db",
     "kruzhok.core",
+    "kruzhok.accounts",
     "kruzhok.places",
     "kruzhok.catalog",
     "kruzhok.imports",
@@ -99,6 +100,7 @@ TASKS = {
     }
 }
 
+AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -24,9 +24,8 @@ def audit_log(
         object_type, object_id = obj._meta.label_lower, str(obj.pk)
     if not object_type:
         raise ValueError("audit_log needs obj or object_type")
-    user = actor if actor is not None and actor.is_authenticated else None
     return AuditLog.objects.create(
-        actor=user,
+        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
         action=action,
         object_type=object_type,
         object_id=object_id[:64],
