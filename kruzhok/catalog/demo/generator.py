@@ -506,7 +506,8 @@ class DemoCatalog:
         if org.type.kind == "individual":
             if online and rng.random() < 0.25:
                 return "online"
-            return "individual" if individual and rng.random() < 0.7 else "group"
+            # A private teacher of an instrument or a language mostly teaches one pupil at a time.
+            return "individual" if individual and rng.random() < 0.85 else "group"
         if individual and rng.random() < (0.3 if org.type.key in ("dshi", "dmsh") else 0.12):
             return "individual"
         if online and rng.random() < (0.12 if org.type.kind == "private" else 0.05):
