@@ -146,6 +146,7 @@ SECURE_CSP = {
 }
 
 CITY_NAME = env_str("CITY_NAME", "Омск")
+CITY_NAME_EN = env_str("CITY_NAME_EN", "Omsk")
 CATALOG_PAGE_SIZE = env_int("CATALOG_PAGE_SIZE", 20)
 
 # Import limits: a spreadsheet is refused before parsing when it is over these.

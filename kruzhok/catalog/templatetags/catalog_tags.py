@@ -1,7 +1,7 @@
-"""Formatting for catalog pages: ages, prices, counts with Russian plurals, localized names.
+"""Formatting for catalog pages: ages, prices, counts with plurals, localized names.
 
-Russian has three plural forms and the Russian msgids are the source text, so Russian is
-chosen here by rule; other languages go through ngettext and their catalogs.
+Russian has three plural forms; the Russian msgids give two, so locale/ru holds the plural
+entries (and only those) with all three forms.
 """
 
 from __future__ import annotations
@@ -22,20 +22,7 @@ def _is_russian() -> bool:
     return (get_language() or "ru").split("-")[0] == "ru"
 
 
-def russian_plural(n: int, one: str, few: str, many: str) -> str:
-    """год / года / лет for 1 / 2–4 / 5–20, by the last two digits."""
-    n = abs(n) % 100
-    if 10 < n < 20:
-        return many
-    if n % 10 == 1:
-        return one
-    if 2 <= n % 10 <= 4:
-        return few
-    return many
-
-
-def _plural(n: int, one: str, few: str, many: str) -> str:
-    form = russian_plural(n, one, few, many) if _is_russian() else ngettext(one, many, n)
+def _counted(form: str, n: int) -> str:
     return form % {"n": _group_digits(n)}
 
 
@@ -64,21 +51,22 @@ def ages(age_min: int | None, age_max: int | None) -> str:
     if age_min is None and age_max is None:
         return ""
     if age_max is None:
-        return _plural(age_min or 0, "от %(n)s года", "от %(n)s лет", "от %(n)s лет")
+        n = age_min or 0
+        return _counted(ngettext("от %(n)s года", "от %(n)s лет", n), n)
+    words = _counted(ngettext("%(n)s год", "%(n)s лет", age_max), age_max)
     if age_min is None or age_min == age_max:
-        return _plural(age_max, "%(n)s год", "%(n)s года", "%(n)s лет")
-    words = _plural(age_max, "%(n)s год", "%(n)s года", "%(n)s лет")
+        return words
     return f"{age_min}–{words}"
 
 
 @register.simple_tag
 def count_activities(n: int) -> str:
-    return _plural(n, "%(n)s занятие", "%(n)s занятия", "%(n)s занятий")
+    return _counted(ngettext("%(n)s занятие", "%(n)s занятий", n), n)
 
 
 @register.simple_tag
 def count_found(n: int) -> str:
-    return _plural(n, "Найдено %(n)s занятие", "Найдено %(n)s занятия", "Найдено %(n)s занятий")
+    return _counted(ngettext("Найдено %(n)s занятие", "Найдено %(n)s занятий", n), n)
 
 
 @register.simple_tag
