@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
 from kruzhok.places.addresses import parse_house, street_aliases, street_key
+from kruzhok.places.gazetteer import distance_km
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "omsk"
 # Residential buildings first: when two records share an address, the apartment block wins.
@@ -80,8 +80,7 @@ def _read_records(source: Path) -> tuple[list[_Record], dict[str, int]]:
 
 
 def _km(a: _Record, b: _Record) -> float:
-    x = (b.lon - a.lon) * math.cos(math.radians((a.lat + b.lat) / 2))
-    return 111.195 * math.hypot(b.lat - a.lat, x)
+    return distance_km(a.lat, a.lon, b.lat, b.lon)
 
 
 def _main_cluster(group: list[_Record], centre: tuple[float, float]) -> list[_Record]:

@@ -230,7 +230,7 @@ def _read_city() -> _City:
 # --- coordinates -> okrug / microdistrict -------------------------------------------------------
 
 
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Equirectangular distance: within a city it is as good as haversine and five times cheaper."""
     x = (lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
     return 111.195 * math.hypot(lat2 - lat1, x)
@@ -252,7 +252,7 @@ def _in_city(data: _City, lat: float, lon: float) -> bool:
     return (
         box["lat_min"] <= lat <= box["lat_max"]
         and box["lon_min"] <= lon <= box["lon_max"]
-        and _km(lat, lon, *data.centre) <= data.radius_km
+        and distance_km(lat, lon, *data.centre) <= data.radius_km
     )
 
 
@@ -280,7 +280,7 @@ def _micro_at(data: _City, lat: float, lon: float) -> str | None:
         return None
     best: tuple[float, str] | None = None
     for area in data.micro:
-        share = _km(lat, lon, area.lat, area.lon) / area.radius_km
+        share = distance_km(lat, lon, area.lat, area.lon) / area.radius_km
         if share <= 1 and (best is None or share < best[0]):
             best = (share, area.name)
     return best[1] if best else None
