@@ -388,14 +388,20 @@ def _pick(data: _City, candidates: list[int], types: frozenset[str]) -> _Street:
     return data.streets[max(candidates, key=rank)]
 
 
+NEIGHBOUR_KM = 4.0
+
+
 def _interpolate(street: _Street, house: HouseNumber) -> tuple[float, float] | None:
     """Where an unlisted house probably stands: between its listed neighbours on the same side.
 
     Russian streets number odd and even sides separately and in order, so the nearest lower and
     higher numbers of the same parity bracket the house; a neighbour more than 10 numbers away
-    is too far to trust and the street centroid is used instead.
+    is too far to trust. With no neighbour on its own side, a number across the street at most 4
+    away stands roughly opposite; otherwise the street centroid is used.
     """
-    same_side = [(n, la, lo) for n, la, lo in street.numbered if n % 2 == house.num % 2]
+    # Only numbers near the street's point: OSM also has namesake streets in outlying villages.
+    numbered = [p for p in street.numbered if distance_km(p[1], p[2], street.lat, street.lon) <= NEIGHBOUR_KM]
+    same_side = [(n, la, lo) for n, la, lo in numbered if n % 2 == house.num % 2]
     lower = [p for p in same_side if p[0] <= house.num]
     higher = [p for p in same_side if p[0] >= house.num]
     below = lower[-1] if lower and house.num - lower[-1][0] <= 10 else None
@@ -406,7 +412,13 @@ def _interpolate(street: _Street, house: HouseNumber) -> tuple[float, float] | N
         t = (house.num - below[0]) / (above[0] - below[0])
         return below[1] + t * (above[1] - below[1]), below[2] + t * (above[2] - below[2])
     near = below or above
-    return (near[1], near[2]) if near else None
+    if near:
+        return near[1], near[2]
+    across = [p for p in numbered if abs(p[0] - house.num) <= 4]
+    if across:
+        _, lat, lon = min(across, key=lambda p: abs(p[0] - house.num))
+        return lat, lon
+    return None
 
 
 def _district_result(data: _City, okrug: str) -> Geocoded:

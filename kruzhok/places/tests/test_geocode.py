@@ -124,6 +124,23 @@ def test_unlisted_house_is_interpolated_between_same_side_neighbours():
     assert found.lon == pytest.approx((below.lon + above.lon) / 2, abs=1e-6)
 
 
+def test_unlisted_house_with_no_neighbour_on_its_side_stands_opposite_the_nearest_number():
+    first = geocode("Мельничная улица, 1")  # the data's only low number on this street is 1
+    found = geocode("ул. Мельничная 4")
+    assert first is not None and found is not None
+    assert found.precision == Precision.STREET
+    assert (found.lat, found.lon) == (first.lat, first.lon)
+
+
+def test_neighbours_on_a_namesake_street_far_away_are_not_used():
+    # OSM lists a village «улица Ленина» 1–9 about 13 km south of the city's own street.
+    centre = geocode("улица Ленина")
+    found = geocode("ул. Ленина, 12")
+    assert centre is not None and found is not None
+    assert (found.lat, found.lon) == (centre.lat, centre.lon)
+    assert found.okrug == "Центральный"
+
+
 def test_unlisted_far_number_falls_back_to_the_street_point():
     street, far = geocode("улица Лукашевича"), geocode("Лукашевича 999")
     assert street is not None and far is not None
