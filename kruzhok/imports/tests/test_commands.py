@@ -67,3 +67,13 @@ def test_export_command_writes_the_requested_format(tmp_path, activity):
 def test_export_command_refuses_an_unknown_extension(tmp_path):
     with pytest.raises(CommandError, match=r"\.csv, \.xlsx или \.json"):
         call_command("export_catalog", str(tmp_path / "out.pdf"), stdout=io.StringIO())
+
+
+def test_import_report_in_english_on_request(write, okrugs):
+    path = write("bad.csv", [row(), row(age_max="25")])
+    err = io.StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command("import_catalog", str(path), "--lang", "en", stdout=io.StringIO(), stderr=err)
+    assert "row 3, age_max:" in err.getvalue()
+    assert "строка" not in err.getvalue()
+    assert "bad.csv" in str(caught.value) and "ошибок" not in str(caught.value)

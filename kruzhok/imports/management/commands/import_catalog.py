@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kruzhok.imports.services import DEFAULT_SOURCE, catalog_import
@@ -21,8 +23,18 @@ class Command(BaseCommand):
             default=DEFAULT_SOURCE,
             help="name of the data source; re-imports match activities by (source, external_id)",
         )
+        parser.add_argument(
+            "--lang",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="language of the report (default: %(default)s)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override(options["lang"]):
+            self._import(options)
+
+    def _import(self, options: dict[str, Any]) -> None:
         def progress(message: str) -> None:
             self.stderr.write(message)
 
