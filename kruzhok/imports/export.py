@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -142,13 +142,25 @@ def _csv_value(column: str, value: Any) -> str:
     return escape_formula(str(value))
 
 
+PROGRESS_EVERY = 10_000
+
+
 def catalog_export(
-    *, path: str | os.PathLike[str], source: str | None = None, include_archived: bool = False
+    *,
+    path: str | os.PathLike[str],
+    source: str | None = None,
+    include_archived: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> ExportResult:
-    """Write the catalog to `path`; the format follows the extension (.csv, .xlsx, .json)."""
+    """Write the catalog to `path`; the format follows the extension (.csv, .xlsx, .json).
+
+    `progress`, when given, is called with the number of rows written every 10,000 rows.
+    """
     target = Path(path)
     suffix = target.suffix.lower()
     rows = catalog_rows(source=source, include_archived=include_archived)
+    if progress is not None:
+        rows = _reporting(rows, progress)
     if suffix == ".csv":
         count = _write_csv(target, rows)
     elif suffix == ".xlsx":
@@ -158,6 +170,13 @@ def catalog_export(
     else:
         raise ExportFormatError(suffix)
     return ExportResult(path=target, rows=count)
+
+
+def _reporting(rows: Iterator[dict[str, Any]], progress: Callable[[int], None]) -> Iterator[dict[str, Any]]:
+    for count, row in enumerate(rows, start=1):
+        yield row
+        if count % PROGRESS_EVERY == 0:
+            progress(count)
 
 
 def _write_csv(target: Path, rows: Iterator[dict[str, Any]]) -> int:

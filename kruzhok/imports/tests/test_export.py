@@ -174,3 +174,15 @@ def test_export_queries_do_not_grow_with_the_catalog(tmp_path, django_assert_max
     with CaptureQueriesContext(connection) as large:
         catalog_export(path=tmp_path / "large.csv")
     assert len(large) == len(small)
+
+
+def test_export_reports_progress_every_ten_thousand_rows(tmp_path, monkeypatch):
+    from kruzhok.imports import export
+
+    monkeypatch.setattr(export, "PROGRESS_EVERY", 2)
+    for _ in range(5):
+        factories.activity()
+    seen: list[int] = []
+    result = catalog_export(path=tmp_path / "c.json", progress=seen.append)
+    assert result.rows == 5
+    assert seen == [2, 4]

@@ -21,7 +21,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             result = catalog_export(
-                path=options["path"], source=options["source"], include_archived=options["include_archived"]
+                path=options["path"],
+                source=options["source"],
+                include_archived=options["include_archived"],
+                progress=lambda rows: self.stderr.write(_("записано строк: %(rows)s…") % {"rows": rows}),
             )
         except ExportFormatError as exc:
             raise CommandError(
