@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "kruzhok.places",
     "kruzhok.catalog",
     "kruzhok.imports",
+    "kruzhok.search",
+    "kruzhok.api",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +125,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "kruzhok" / "static",
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
+    ("vendor/markercluster", NODE_MODULES / "leaflet.markercluster" / "dist"),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))

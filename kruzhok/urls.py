@@ -5,6 +5,8 @@ from django.urls import URLPattern, URLResolver, include, path
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("kruzhok.api.urls")),
+    path("", include("kruzhok.search.urls")),
     path("", include("kruzhok.catalog.urls")),
 ]
 

@@ -1,0 +1,8 @@
+from django.urls import URLPattern, path
+
+from kruzhok.search import views
+
+app_name = "search"
+urlpatterns: list[URLPattern] = [
+    path("search/", views.search, name="search"),
+]
