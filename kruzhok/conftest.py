@@ -33,3 +33,15 @@ def editor(db, django_user_model):
     return django_user_model.objects.create_user(
         username="editor", email="editor@example.org", password="x-Strong-Pass-42", is_staff=True
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_search_memory():
+    """Each test rolls its database back: the per-process search copies must not outlive it."""
+    from kruzhok.search import store, taxonomy
+
+    store.reset()
+    taxonomy.clear()
+    yield
+    store.reset()
+    taxonomy.clear()

@@ -41,6 +41,7 @@ from kruzhok.imports.validation import (
     normalize_header,
 )
 from kruzhok.places.selectors import district_for
+from kruzhok.search import index as search_index
 
 DEFAULT_SOURCE = "import"
 MAX_REPORTED_PROBLEMS = 500
@@ -164,6 +165,8 @@ def catalog_import(
         try:
             with transaction.atomic():
                 activity_ids = plan.apply()
+                # bulk writes send no signals: the index is brought up to date in this transaction.
+                search_index.index_activities(activity_ids)
                 _write_audit(report=report, actor=actor)
                 transaction.on_commit(
                     lambda: catalog_imported.send(sender=Activity, activity_ids=activity_ids, source=source)

@@ -138,6 +138,11 @@ def demo_catalog_seed(
         )
         writer = _Writer(catalog, categories=categories, as_of=as_of or timezone.localdate())
         summary = writer.write(say, batch_size=batch_size)
+        # The rows went in without signals; the search index follows in the same transaction.
+        from kruzhok.search import index
+
+        say(gettext("Строю поисковый индекс…"))
+        index.rebuild()
     summary.seconds = monotonic.perf_counter() - started
     return summary
 

@@ -1,0 +1,675 @@
+"""Search: what the page and the API call. See the package docstring for the ranking formula.
+
+One call = one analyzed query, a few full-text lookups in the database (2–3 per query word),
+then filters, facets and ranking on the in-memory columns, and one query for the cards shown.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from kruzhok.places import gazetteer
+from kruzhok.search import analyzer, backends, ranking, taxonomy
+from kruzhok.search.models import SearchDocument
+from kruzhok.search.params import PAGE_SIZE, WEEKDAY_CODES, SearchParams
+from kruzhok.search.store import Store, current
+
+# Radius applied when a place is given without one: a walk or a short ride for a child.
+DEFAULT_RADIUS_KM = {"house": 3.0, "street": 3.0, "point": 3.0, "district": 3.0}
+RELAXED_RADII_KM = (5.0, 10.0, 25.0, 50.0)
+# A word found in more than this share of live documents says nothing about relevance when the
+# query has other words («кружок шахмат»): it is skipped like a stop word.
+COMMON_SHARE = 0.5
+MAX_RELAXATIONS = 4
+
+
+@dataclass(frozen=True)
+class Session:
+    starts: datetime
+    ends: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class Card:
+    id: int
+    external_id: str
+    title: str
+    url: str
+    organization_id: int
+    organization_name: str
+    direction: str
+    direction_name: str
+    categories: list[str]
+    category_names: list[str]
+    age_min: int
+    age_max: int
+    price_rub: int
+    free: bool
+    district: str
+    address: str
+    lat: float | None
+    lon: float | None
+    distance_km: float | None
+    rating: float | None
+    rating_count: int
+    ovz: bool
+    enrollment: str
+    enrollment_label: str
+    format: str
+    next_sessions: list[Session]
+
+
+@dataclass(frozen=True)
+class Location:
+    lat: float
+    lon: float
+    label: str
+    precision: str
+    radius_km: float | None
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    kind: str
+    label: str
+    query_string: str
+    count: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchResult:
+    params: SearchParams
+    count: int
+    page: int
+    page_count: int
+    results: list[Card]
+    facets: dict[str, dict[str, int]]
+    location: Location | None
+    corrected_query: str | None
+    emptied_by: str | None
+    relaxations: list[Relaxation]
+    messages: list[str]
+
+
+# --- location -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Place:
+    location: Location
+    okrug_id: int | None  # the filter is this okrug's area rather than a radius
+
+
+def _resolve_place(params: SearchParams, messages: list[str]) -> _Place | None:
+    if params.lat is not None and params.lon is not None:
+        radius = params.radius_km or DEFAULT_RADIUS_KM["point"]
+        label = params.where or _("Рядом с выбранной точкой")
+        return _Place(Location(params.lat, params.lon, label, "point", radius), None)
+    if not params.where:
+        return None
+    found = gazetteer.geocode(params.where, settings.CITY_NAME)
+    if found is None:
+        messages.append(
+            _("Не нашли место «%(where)s» в %(city)s: показываем занятия по всему городу.")
+            % {"where": params.where, "city": settings.CITY_NAME}
+        )
+        return None
+    precision = str(found.precision)
+    if precision == "district" and found.okrug and not found.microdistrict:
+        okrug_id = taxonomy.load().okrugs.get(found.okrug)
+        if okrug_id is not None and params.radius_km is None:
+            return _Place(Location(found.lat, found.lon, found.label, precision, None), okrug_id)
+    radius = params.radius_km or DEFAULT_RADIUS_KM.get(precision, 3.0)
+    return _Place(Location(found.lat, found.lon, found.label, precision, radius), None)
+
+
+def _distances(store: Store, lat: float, lon: float) -> np.ndarray:
+    """Great-circle distance in km from the point to every document (NaN without coordinates)."""
+    lat1, lon1 = math.radians(lat), math.radians(lon)
+    lat2, lon2 = np.radians(store.lat), np.radians(store.lon)
+    a = np.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+
+
+# --- text -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Text:
+    matched: np.ndarray  # bool per document
+    score: np.ndarray  # float per document, 0..1
+    concepts: tuple[analyzer.Concept, ...]
+
+
+def _concept_scores(store: Store, backend: backends.Backend, concept: analyzer.Concept) -> np.ndarray:
+    """0 (absent), 0.4 (only in description / organization), 0.75 (a synonym in the title or
+    categories), 1 (the word itself in the title or categories)."""
+    scores = np.zeros(store.size, np.float32)
+    exact_terms = () if concept.prefix else concept.terms
+    prefixes = concept.terms if concept.prefix else ()
+    weak = backend.match(
+        concept.terms | concept.synonyms if not concept.prefix else concept.synonyms,
+        prefixes=prefixes,
+        field="weak",
+    )
+    scores[store.positions(weak)] = 0.4
+    if concept.synonyms:
+        scores[store.positions(backend.match(concept.synonyms, field="strong"))] = 0.75
+    scores[store.positions(backend.match(exact_terms, prefixes=prefixes, field="strong"))] = 1.0
+    return scores
+
+
+def _concept_weight(store: Store, concept: analyzer.Concept) -> float:
+    vocabulary = store.vocabulary
+    df = max((vocabulary.df(t) for t in concept.terms), default=0) if vocabulary else 0
+    n = max(store.live_count, 1)
+    return math.log(1 + n / max(df, 1))
+
+
+def _is_common(store: Store, concept: analyzer.Concept) -> bool:
+    vocabulary = store.vocabulary
+    if vocabulary is None or concept.prefix or concept.synonyms:
+        return False
+    df = min((vocabulary.df(t) for t in concept.terms), default=0)
+    return df > COMMON_SHARE * max(store.live_count, 1)
+
+
+def _text(store: Store, concepts: tuple[analyzer.Concept, ...]) -> _Text:
+    backend = backends.for_connection()
+    used = tuple(c for c in concepts if not _is_common(store, c)) or concepts
+    matched = np.ones(store.size, bool)
+    total = np.zeros(store.size, np.float32)
+    weights = 0.0
+    for concept in used:
+        scores = _concept_scores(store, backend, concept)
+        weight = _concept_weight(store, concept)
+        matched &= scores > 0
+        total += weight * scores
+        weights += weight
+    return _Text(matched, total / weights if weights else total, used)
+
+
+# --- filters --------------------------------------------------------------------------------
+
+
+def _schedule_mask(
+    store: Store, days: tuple[int, ...], after: time | None, before: time | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Documents with a session on one of the days inside the time window, and the share of
+    each document's sessions that fit (for ranking)."""
+    fits = np.ones(store.slot_doc.shape[0], bool)
+    if days:
+        fits &= np.isin(store.slot_day, np.array(days, np.int8))
+    if after is not None:
+        fits &= store.slot_start >= after.hour * 60 + after.minute
+    if before is not None:
+        fits &= store.slot_end <= before.hour * 60 + before.minute
+    fitting = np.bincount(store.slot_doc[fits], minlength=store.size)
+    every = np.bincount(store.slot_doc, minlength=store.size)
+    share = np.divide(fitting, every, out=np.zeros(store.size), where=every > 0)
+    return fitting > 0, share
+
+
+@dataclass
+class _Filters:
+    masks: dict[str, np.ndarray]  # filter name -> bool per document
+    labels: dict[str, str]
+    schedule_share: np.ndarray | None
+
+
+def _filter_label(name: str, params: SearchParams, place: _Place | None) -> str:
+    tax = taxonomy.load()
+    english = (get_language() or "ru").startswith("en")
+    if name == "where":
+        if place and place.location.radius_km:
+            return _("в радиусе %(km)s км от «%(place)s»") % {
+                "km": f"{place.location.radius_km:g}",
+                "place": place.location.label,
+            }
+        return _("место «%(place)s»") % {"place": place.location.label if place else params.where}
+    if name == "age":
+        return _("возраст %(age)d") % {"age": params.age}
+    if name == "direction":
+        row = tax.directions.get(params.direction)
+        return _("направленность «%(name)s»") % {
+            "name": (row[2] if english else row[1]) if row else params.direction
+        }
+    if name == "categories":
+        names = [
+            (tax.categories[s][2] if english else tax.categories[s][1])
+            for s in params.categories
+            if s in tax.categories
+        ]
+        return _("категория «%(name)s»") % {"name": ", ".join(names)}
+    if name == "district":
+        return _("округ «%(name)s»") % {"name": params.district}
+    if name == "days":
+        return _("дни: %(days)s") % {"days": ", ".join(_weekday_label(d) for d in params.days)}
+    if name == "after":
+        return _("начало не раньше %(t)s") % {"t": params.after.strftime("%H:%M") if params.after else ""}
+    if name == "before":
+        return _("окончание не позже %(t)s") % {"t": params.before.strftime("%H:%M") if params.before else ""}
+    return {
+        "free": _("только бесплатные"),
+        "ovz": _("для детей с ОВЗ"),
+        "open": _("набор открыт"),
+    }.get(name, name)
+
+
+def _weekday_label(day: int) -> str:
+    from kruzhok.catalog.models import ScheduleSlot
+
+    return str(ScheduleSlot.Weekday(day).label)
+
+
+def _filters(
+    store: Store, params: SearchParams, place: _Place | None, distances: np.ndarray | None
+) -> _Filters:
+    tax = taxonomy.load()
+    masks: dict[str, np.ndarray] = {}
+    if place is not None:
+        if place.okrug_id is not None:
+            masks["where"] = store.district == place.okrug_id
+        elif distances is not None and place.location.radius_km:
+            masks["where"] = distances <= place.location.radius_km
+    if params.age is not None:
+        masks["age"] = (store.age_min <= params.age) & (store.age_max >= params.age)
+    if params.direction:
+        direction_id = tax.directions[params.direction][0] if params.direction in tax.directions else -2
+        masks["direction"] = store.direction == direction_id
+    if params.categories:
+        wanted = [tax.categories[s][0] for s in params.categories if s in tax.categories]
+        in_category = np.zeros(store.size, bool)
+        in_category[store.cat_doc[np.isin(store.cat_id, wanted)]] = True
+        masks["categories"] = in_category
+    if params.district:
+        masks["district"] = store.district == tax.okrugs.get(params.district, -2)
+    if params.free:
+        masks["free"] = store.price == 0
+    if params.ovz:
+        masks["ovz"] = store.ovz.copy()
+    if params.open:
+        masks["open"] = store.open.copy()
+    share = None
+    if params.days or params.after or params.before:
+        # The window is one condition on each session: a Monday session and a separate 18:00 one
+        # do not make «Monday after 18:00».
+        schedule, share = _schedule_mask(store, params.days, params.after, params.before)
+        name = "days" if params.days else "after" if params.after else "before"
+        masks[name] = schedule
+    labels = {name: _filter_label(name, params, place) for name in masks}
+    return _Filters(masks, labels, share)
+
+
+def _combine(base: np.ndarray, masks: dict[str, np.ndarray], skip: str | None = None) -> np.ndarray:
+    result = base.copy()
+    for name, mask in masks.items():
+        if name != skip:
+            result &= mask
+    return result
+
+
+# --- facets ---------------------------------------------------------------------------------
+
+
+def _facets(store: Store, base: np.ndarray, masks: dict[str, np.ndarray]) -> dict[str, dict[str, int]]:
+    """Each facet counts under every other active filter (choosing a direction keeps the others)."""
+    tax = taxonomy.load()
+    direction_slug = {pk: slug for slug, (pk, *_rest) in tax.directions.items()}
+    category_slug = {row[0]: slug for slug, row in tax.categories.items()}
+    okrug_name = {pk: name for name, pk in tax.okrugs.items()}
+
+    def counts(mask: np.ndarray, values: np.ndarray, names: dict[int, str]) -> dict[str, int]:
+        selected = values[mask]
+        selected = selected[selected >= 0]
+        if selected.size == 0:
+            return {}
+        binned = np.bincount(selected)
+        return {names[i]: int(binned[i]) for i in np.nonzero(binned)[0].tolist() if i in names}
+
+    direction_mask = _combine(base, masks, skip="direction")
+    category_mask = _combine(base, masks, skip="categories")
+    district_mask = _combine(base, masks, skip="district")
+    in_category = category_mask[store.cat_doc]
+    return {
+        "direction": counts(direction_mask, store.direction, direction_slug),
+        "category": counts(np.ones(int(in_category.sum()), bool), store.cat_id[in_category], category_slug),
+        "district": counts(district_mask, store.district, okrug_name),
+    }
+
+
+# --- no dead ends ---------------------------------------------------------------------------
+
+
+def _param_names(filter_names: list[str]) -> list[str]:
+    """The URL parameters behind filters: a place is where + lat/lon + radius; a schedule window
+    is one condition made of days and times."""
+    names: list[str] = []
+    for name in filter_names:
+        if name == "where":
+            names += ["where", "lat", "lon", "radius_km"]
+        elif name in ("days", "after", "before"):
+            names += ["days", "after", "before"]
+        else:
+            names.append(name)
+    return names
+
+
+def _relaxations(
+    store: Store,
+    params: SearchParams,
+    base: np.ndarray,
+    filters: _Filters,
+    place: _Place | None,
+    distances: np.ndarray | None,
+    text: _Text | None,
+    recount: Callable[[SearchParams], int],
+) -> tuple[str | None, list[Relaxation]]:
+    emptied_by: str | None = None
+    running = base.copy()
+    if not running.any() and text is not None:
+        emptied_by = _("запрос «%(q)s»") % {"q": params.q}
+    else:
+        for name, mask in filters.masks.items():
+            running &= mask
+            if not running.any():
+                emptied_by = filters.labels[name]
+                break
+    found: list[Relaxation] = []
+    masks = filters.masks
+    if place is not None and place.location.radius_km and distances is not None and place.okrug_id is None:
+        others = _combine(base, masks, skip="where")
+        for radius in RELAXED_RADII_KM:
+            if radius <= place.location.radius_km:
+                continue
+            count = int((others & (distances <= radius)).sum())
+            if count:
+                found.append(
+                    Relaxation(
+                        "radius",
+                        _("в радиусе %(km)s км") % {"km": f"{radius:g}"},
+                        params.query_string(radius_km=radius, page=1),
+                        count,
+                    )
+                )
+                break
+    drops: list[Relaxation] = []
+    for name in masks:
+        count = int(_combine(base, masks, skip=name).sum())
+        if count:
+            drops.append(
+                Relaxation(
+                    "drop",
+                    _("без условия: %(label)s") % {"label": filters.labels[name]},
+                    params.without(*_param_names([name])).query_string(),
+                    count,
+                )
+            )
+    drops.sort(key=lambda r: -r.count)
+    found += drops
+    if not drops and len(masks) > 1:
+        # No single filter is to blame: drop them from the last one set until something shows.
+        names = list(masks)
+        for keep in range(len(names) - 1, 0, -1):
+            kept = {n: masks[n] for n in names[:keep]}
+            count = int(_combine(base, kept).sum())
+            if count:
+                dropped = names[keep:]
+                found.append(
+                    Relaxation(
+                        "drop",
+                        _("без условий: %(labels)s")
+                        % {"labels": "; ".join(filters.labels[n] for n in dropped)},
+                        params.without(*_param_names(dropped)).query_string(),
+                        count,
+                    )
+                )
+                break
+    if text is not None and params.q:
+        if len(text.concepts) > 1:
+            for concept in text.concepts:
+                shorter = " ".join(c.word for c in text.concepts if c is not concept)
+                count = recount(replace(params, q=shorter, page=1))
+                if count:
+                    found.append(
+                        Relaxation(
+                            "query",
+                            _("по запросу «%(q)s»") % {"q": shorter},
+                            params.query_string(q=shorter, page=1),
+                            count,
+                        )
+                    )
+        count = int(_combine(np.asarray(store.live), masks).sum())
+        if count:
+            found.append(
+                Relaxation(
+                    "drop",
+                    _("без запроса «%(q)s»") % {"q": params.q},
+                    params.query_string(q="", page=1),
+                    count,
+                )
+            )
+    unique: dict[str, Relaxation] = {}
+    for relaxation in found:
+        unique.setdefault(relaxation.query_string, relaxation)
+    return emptied_by, list(unique.values())[:MAX_RELAXATIONS]
+
+
+# --- cards ----------------------------------------------------------------------------------
+
+
+def _next_sessions(slots: list[list[int]], now: datetime, limit: int = 2) -> list[Session]:
+    zone = ZoneInfo(settings.TIME_ZONE)
+    local_now = now.astimezone(zone)
+    by_day: dict[int, list[tuple[int, int]]] = {}
+    for weekday, start, end in slots:
+        by_day.setdefault(weekday, []).append((start, end))
+    found: list[Session] = []
+    for offset in range(8):
+        day = local_now.date() + timedelta(days=offset)
+        upcoming = []
+        for start, end in by_day.get(day.weekday(), []):
+            starts = datetime.combine(day, time(start // 60, start % 60), tzinfo=zone)
+            if starts > local_now:
+                upcoming.append(
+                    Session(starts, datetime.combine(day, time(end // 60, end % 60), tzinfo=zone))
+                )
+        if upcoming:
+            found.append(min(upcoming, key=lambda s: s.starts))
+        if len(found) == limit:
+            break
+    return found
+
+
+def _cards(store: Store, positions: np.ndarray, distances: np.ndarray | None) -> list[Card]:
+    ids = store.ids[positions].tolist()
+    rows = {
+        pk: (card, slots)
+        for pk, card, slots in SearchDocument.objects.filter(pk__in=ids).values_list("pk", "card", "slots")
+    }
+    tax = taxonomy.load()
+    english = (get_language() or "ru").startswith("en")
+    from kruzhok.catalog.models import Activity
+
+    enrollment_labels = dict(Activity.Enrollment.choices)
+    now = timezone.now()
+    cards = []
+    for pos, pk in zip(positions.tolist(), ids, strict=True):
+        if pk not in rows:
+            continue
+        data, slots = rows[pk]
+        direction = tax.directions.get(data["direction"])
+        categories = [s for s in data.get("categories", []) if s in tax.categories]
+        rating = store.rating[pos]
+        distance = distances[pos] if distances is not None else math.nan
+        cards.append(
+            Card(
+                id=pk,
+                external_id=data.get("external_id", ""),
+                title=data["title"],
+                url=data["url"],
+                organization_id=data["organization"]["id"],
+                organization_name=data["organization"]["name"],
+                direction=data["direction"],
+                direction_name=(direction[2] if english else direction[1]) if direction else "",
+                categories=categories,
+                category_names=[
+                    tax.categories[s][2] if english else tax.categories[s][1] for s in categories
+                ],
+                age_min=data["age_min"],
+                age_max=data["age_max"],
+                price_rub=data["price_rub"],
+                free=data["price_rub"] == 0,
+                district=data.get("district", ""),
+                address=data.get("address", ""),
+                lat=data.get("lat"),
+                lon=data.get("lon"),
+                distance_km=None if math.isnan(distance) else round(float(distance), 2),
+                rating=None if math.isnan(rating) else round(float(rating), 1),
+                rating_count=int(store.rating_count[pos]),
+                ovz=bool(data.get("ovz")),
+                enrollment=data.get("enrollment", "open"),
+                enrollment_label=str(enrollment_labels.get(data.get("enrollment", "open"), "")),
+                format=data.get("format", "group"),
+                next_sessions=_next_sessions(slots or [], now),
+            )
+        )
+    return cards
+
+
+# --- the search -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    store: Store
+    params: SearchParams
+    analyzed: analyzer.AnalyzedQuery | None
+    text: _Text | None
+    place: _Place | None
+    distances: np.ndarray | None
+    filters: _Filters
+    base: np.ndarray
+    mask: np.ndarray
+    messages: list[str]
+
+
+def _run(params: SearchParams, store: Store | None = None) -> _Run:
+    store = store or current()
+    messages: list[str] = []
+    analyzed = None
+    text = None
+    base = store.live.copy()
+    if params.q and store.vocabulary is not None:
+        analyzed = analyzer.analyze_query(
+            params.q, vocabulary=store.vocabulary, thesaurus=store.ensure_thesaurus()
+        )
+        if not analyzed.is_empty():
+            text = _text(store, analyzed.concepts)
+            base &= text.matched
+    place = _resolve_place(params, messages)
+    distances = _distances(store, place.location.lat, place.location.lon) if place else None
+    filters = _filters(store, params, place, distances)
+    mask = _combine(base, filters.masks)
+    return _Run(store, params, analyzed, text, place, distances, filters, base, mask, messages)
+
+
+def _best(run: _Run, positions: np.ndarray) -> np.ndarray:
+    return ranking.best_score(
+        run.store,
+        positions,
+        text=run.text.score[positions] if run.text is not None else None,
+        distances=run.distances[positions] if run.distances is not None else None,
+        age=run.params.age,
+        schedule_share=run.filters.schedule_share[positions]
+        if run.filters.schedule_share is not None
+        else None,
+        now_days=timezone.now().timestamp() / 86400.0,
+    )
+
+
+def _order(run: _Run, positions: np.ndarray, best: np.ndarray) -> np.ndarray:
+    """`positions` sorted by the requested order, `best` breaking ties, then the id."""
+    store, params = run.store, run.params
+    keys: list[np.ndarray] = [store.ids[positions], -best]
+    sort = params.sort
+    if sort == "near" and run.distances is not None:
+        keys.append(np.nan_to_num(run.distances[positions], nan=1e9))
+    elif sort == "price":
+        keys.append(store.price[positions])
+    elif sort == "rating":
+        keys.append(-store.rating_count[positions].astype(np.float64))
+        keys.append(-np.nan_to_num(store.rating[positions], nan=-1.0))
+    return positions[np.lexsort(keys)]
+
+
+def _count(params: SearchParams) -> int:
+    return int(_run(params).mask.sum())
+
+
+def search(params: SearchParams, *, page_size: int = PAGE_SIZE) -> SearchResult:
+    run = _run(params)
+    store = run.store
+    messages = run.messages
+    if params.sort == "near" and run.place is None:
+        messages.append(_("Чтобы упорядочить по расстоянию, укажите адрес или место."))
+    matched = np.nonzero(run.mask)[0]
+    count = int(matched.size)
+    page_count = max(1, math.ceil(count / page_size))
+    page = min(params.page, page_count)
+    start = (page - 1) * page_size
+    shown = _top(run, matched, start + page_size)[start : start + page_size]
+    facets = _facets(store, run.base, run.filters.masks)
+    emptied_by: str | None = None
+    relaxations: list[Relaxation] = []
+    if count == 0:
+        emptied_by, relaxations = _relaxations(
+            store, params, run.base, run.filters, run.place, run.distances, run.text, _count
+        )
+    corrected = run.analyzed.corrected_query if run.analyzed else None
+    return SearchResult(
+        params=params,
+        count=count,
+        page=page,
+        page_count=page_count,
+        results=_cards(store, shown, run.distances),
+        facets=facets,
+        location=run.place.location if run.place else None,
+        corrected_query=corrected,
+        emptied_by=emptied_by,
+        relaxations=relaxations,
+        messages=messages,
+    )
+
+
+def _top(run: _Run, matched: np.ndarray, k: int) -> np.ndarray:
+    """The first k of `matched` in the requested order, without sorting everything."""
+    best = _best(run, matched)
+    if matched.size > 4 * k and run.params.sort == "best":
+        # A partial sort on the score bounds the work at 200,000 matches.
+        threshold = best[np.argpartition(-best, k - 1)[k - 1]]
+        keep = best >= threshold
+        matched, best = matched[keep], best[keep]
+    return _order(run, matched, best)[:k]
+
+
+def map_points(params: SearchParams, *, limit: int = 500) -> list[Card]:
+    """The first `limit` results with coordinates, in the list's order, for the map."""
+    run = _run(replace(params, page=1))
+    matched = np.nonzero(run.mask & ~np.isnan(run.store.lat))[0]
+    shown = _top(run, matched, limit)
+    return _cards(run.store, shown, run.distances)
+
+
+def weekday_code(day: int) -> str:
+    return WEEKDAY_CODES[day]
