@@ -6,14 +6,17 @@ then filters, facets and ranking on the in-memory columns, and one query for the
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -27,9 +30,10 @@ from kruzhok.search.store import Store, current
 # Radius applied when a place is given without one: a walk or a short ride for a child.
 DEFAULT_RADIUS_KM = {"house": 3.0, "street": 3.0, "point": 3.0, "district": 3.0}
 RELAXED_RADII_KM = (5.0, 10.0, 25.0, 50.0)
-# A word found in more than this share of live documents says nothing about relevance when the
-# query has other words («кружок шахмат»): it is skipped like a stop word.
-COMMON_SHARE = 0.5
+# A word found in more than this share of live documents says little when the query has other
+# words («рисование для детей»): it is skipped like a stop word, which also spares fetching a
+# posting list of most of the catalog.
+COMMON_SHARE = 0.25
 MAX_RELAXATIONS = 4
 
 
@@ -134,11 +138,16 @@ def _resolve_place(params: SearchParams, messages: list[str]) -> _Place | None:
 
 
 def _distances(store: Store, lat: float, lon: float) -> np.ndarray:
-    """Great-circle distance in km from the point to every document (NaN without coordinates)."""
-    lat1, lon1 = math.radians(lat), math.radians(lon)
-    lat2, lon2 = np.radians(store.lat), np.radians(store.lon)
-    a = np.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+    """Distance in km from the point to every document (NaN without coordinates).
+
+    An equirectangular projection around the point: within 50 km it is within 0.1 % of the
+    great-circle distance and costs a fraction of the trigonometry, over 200,000 documents.
+    """
+    ky = np.float32(111.2)
+    kx = np.float32(111.2 * math.cos(math.radians(lat)))
+    dy = (store.lat32 - np.float32(lat)) * ky
+    dx = (store.lon32 - np.float32(lon)) * kx
+    return np.sqrt(dx * dx + dy * dy)
 
 
 # --- text -----------------------------------------------------------------------------------
@@ -209,13 +218,15 @@ def _schedule_mask(
     each document's sessions that fit (for ranking)."""
     fits = np.ones(store.slot_doc.shape[0], bool)
     if days:
-        fits &= np.isin(store.slot_day, np.array(days, np.int8))
+        wanted = np.zeros(7, bool)
+        wanted[list(days)] = True
+        fits &= wanted[store.slot_day]
     if after is not None:
         fits &= store.slot_start >= after.hour * 60 + after.minute
     if before is not None:
         fits &= store.slot_end <= before.hour * 60 + before.minute
     fitting = np.bincount(store.slot_doc[fits], minlength=store.size)
-    every = np.bincount(store.slot_doc, minlength=store.size)
+    every = store.slot_count
     share = np.divide(fitting, every, out=np.zeros(store.size), where=every > 0)
     return fitting > 0, share
 
@@ -329,22 +340,18 @@ def _facets(store: Store, base: np.ndarray, masks: dict[str, np.ndarray]) -> dic
     category_slug = {row[0]: slug for slug, row in tax.categories.items()}
     okrug_name = {pk: name for name, pk in tax.okrugs.items()}
 
-    def counts(mask: np.ndarray, values: np.ndarray, names: dict[int, str]) -> dict[str, int]:
-        selected = values[mask]
-        selected = selected[selected >= 0]
-        if selected.size == 0:
-            return {}
+    def counts(selected: np.ndarray, names: dict[int, str]) -> dict[str, int]:
+        # Values are stored shifted by one so that "none" (-1) falls into bin 0, ignored here.
         binned = np.bincount(selected)
-        return {names[i]: int(binned[i]) for i in np.nonzero(binned)[0].tolist() if i in names}
+        return {names[i - 1]: int(binned[i]) for i in np.nonzero(binned)[0].tolist() if i and i - 1 in names}
 
     direction_mask = _combine(base, masks, skip="direction")
     category_mask = _combine(base, masks, skip="categories")
     district_mask = _combine(base, masks, skip="district")
-    in_category = category_mask[store.cat_doc]
     return {
-        "direction": counts(direction_mask, store.direction, direction_slug),
-        "category": counts(np.ones(int(in_category.sum()), bool), store.cat_id[in_category], category_slug),
-        "district": counts(district_mask, store.district, okrug_name),
+        "direction": counts(store.direction1[direction_mask], direction_slug),
+        "category": counts(store.cat_id1[category_mask[store.cat_doc]], category_slug),
+        "district": counts(store.district1[district_mask], okrug_name),
     }
 
 
@@ -491,11 +498,27 @@ def _next_sessions(slots: list[list[int]], now: datetime, limit: int = 2) -> lis
     return found
 
 
+def _card_rows(ids: list[int]) -> list[tuple[int, Any, Any]]:
+    """The stored card JSON, parsed by json.loads rather than per-field ORM conversion."""
+    if not ids:
+        return []
+    table = SearchDocument._meta.db_table
+    placeholders = ", ".join(["%s"] * len(ids))
+    # Plain SQL: building the equivalent ORM query cost more than running it.
+    sql = f"SELECT activity_id, CAST(card AS TEXT), CAST(slots AS TEXT) FROM {table} WHERE activity_id IN ({placeholders})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        return list(cursor.fetchall())
+
+
 def _cards(store: Store, positions: np.ndarray, distances: np.ndarray | None) -> list[Card]:
     ids = store.ids[positions].tolist()
     rows = {
-        pk: (card, slots)
-        for pk, card, slots in SearchDocument.objects.filter(pk__in=ids).values_list("pk", "card", "slots")
+        pk: (
+            json.loads(card) if isinstance(card, str) else card,
+            json.loads(slots) if isinstance(slots, str) else slots,
+        )
+        for pk, card, slots in _card_rows(ids)
     }
     tax = taxonomy.load()
     english = (get_language() or "ru").startswith("en")

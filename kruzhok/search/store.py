@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
+from django.db import connection
 
 from kruzhok.search import analyzer, taxonomy
 from kruzhok.search.models import SearchDocument, SearchState, SearchTerm
@@ -81,6 +82,12 @@ class Store:
     sorted_ids: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     order: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     has_slots: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
+    direction1: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
+    district1: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
+    cat_id1: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
+    slot_count: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    lat32: np.ndarray = field(default_factory=lambda: np.empty(0, np.float32))
+    lon32: np.ndarray = field(default_factory=lambda: np.empty(0, np.float32))
     live_count: int = 0
     vocabulary: analyzer.Vocabulary | None = None
     vocabulary_loaded: float = 0.0
@@ -205,7 +212,13 @@ class Store:
         self.slot_day = np.concatenate([self.slot_day, values[:, 0].astype(np.int8)])
         self.slot_start = np.concatenate([self.slot_start, values[:, 1].astype(np.int16)])
         self.slot_end = np.concatenate([self.slot_end, values[:, 2].astype(np.int16)])
-        self.has_slots = np.bincount(self.slot_doc, minlength=self.size) > 0
+        self.direction1 = (self.direction + 1).astype(np.int32)
+        self.district1 = (self.district + 1).astype(np.int32)
+        self.cat_id1 = (self.cat_id + 1).astype(np.int32)
+        self.slot_count = np.bincount(self.slot_doc, minlength=self.size)
+        self.has_slots = self.slot_count > 0
+        self.lat32 = self.lat.astype(np.float32)
+        self.lon32 = self.lon.astype(np.float32)
         self.live_count = int(self.live.sum())
 
     def load_rows(self, rows: Iterable[tuple]) -> None:
@@ -246,8 +259,11 @@ def _rows(**lookup: object) -> Iterable[tuple]:
 def current() -> Store:
     """This process's store, brought up to date with the database (one small query when current)."""
     global _store
-    state = SearchState.objects.filter(pk=1).values_list("seq", "generation").first() or (0, 0)
-    seq, generation = state
+    with connection.cursor() as cursor:
+        # Plain SQL: this runs on every search and the ORM's query building cost more than it.
+        cursor.execute(f"SELECT seq, generation FROM {SearchState._meta.db_table} WHERE id = 1")  # noqa: S608
+        row = cursor.fetchone()
+    seq, generation = row if row else (0, 0)
     store = _store
     if store is not None and store.generation == generation and store.seq == seq:
         if (

@@ -18,6 +18,7 @@ class Taxonomy:
     directions: dict[str, tuple[int, str, str]]  # slug -> (id, name_ru, name_en)
     categories: dict[str, tuple[int, str, str, str]]  # slug -> (id, name_ru, name_en, direction slug)
     category_rows: list[tuple[str, str, list[str]]]  # (name_ru, name_en, synonyms) for the thesaurus
+    category_synonyms: dict[int, list[str]]  # category id -> synonyms
     okrugs: dict[str, int]  # okrug name -> District id
     okrug_keys: dict[str, str]  # folded name or slug -> name
 
@@ -37,16 +38,18 @@ def load() -> Taxonomy:
     by_id = {pk: slug for slug, (pk, _ru, _en) in directions.items()}
     categories = {}
     rows = []
+    synonyms = {}
     for c in Category.objects.all():
         categories[c.slug] = (c.pk, c.name_ru, c.name_en, by_id.get(c.direction_id, ""))
-        rows.append((c.name_ru, c.name_en, [str(s) for s in c.synonyms or []]))
+        synonyms[c.pk] = [str(s) for s in c.synonyms or []]
+        rows.append((c.name_ru, c.name_en, synonyms[c.pk]))
     okrugs = {}
     keys = {}
     for d in District.objects.filter(kind=District.Kind.OKRUG, city=settings.CITY_NAME):
         okrugs[d.name] = d.pk
         keys[fold(d.name)] = d.name
         keys[fold(d.slug)] = d.name
-    taxonomy = Taxonomy(directions, categories, rows, okrugs, keys)
+    taxonomy = Taxonomy(directions, categories, rows, synonyms, okrugs, keys)
     _cache = (now, taxonomy)
     return taxonomy
 

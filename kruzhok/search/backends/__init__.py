@@ -31,6 +31,16 @@ class Backend(Protocol):
     def after_bulk_load(self) -> None: ...
 
 
+def ids_from_text(text: str | None) -> np.ndarray:
+    """Sorted ids from a comma-separated list: the database joins them in C, numpy parses them in
+    C; fetching 70,000 one-column rows as Python tuples took ten times as long."""
+    if not text:
+        return np.empty(0, dtype=np.int64)
+    ids = np.fromstring(text, dtype=np.int64, sep=",")
+    ids.sort()
+    return ids
+
+
 def safe_terms(terms: Iterable[str]) -> list[str]:
     return sorted({t for t in terms if SAFE_TERM.match(t)})
 

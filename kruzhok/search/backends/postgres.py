@@ -12,7 +12,7 @@ import numpy as np
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from kruzhok.search.backends import Field, safe_terms
+from kruzhok.search.backends import Field, ids_from_text, safe_terms
 
 TABLE = "search_searchdocument"
 
@@ -59,11 +59,9 @@ class PostgresBackend:
             args = [query]
         with connection.cursor() as cursor:
             # Constant table and column names; the words are a parameter.
-            cursor.execute(f"SELECT activity_id FROM {TABLE} WHERE {condition}", args)  # noqa: S608
-            rows = cursor.fetchall()
-        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        ids.sort()
-        return ids
+            cursor.execute(f"SELECT string_agg(activity_id::text, ',') FROM {TABLE} WHERE {condition}", args)  # noqa: S608
+            row = cursor.fetchone()
+        return ids_from_text(row[0] if row else None)
 
     def after_bulk_load(self) -> None:
         with connection.cursor() as cursor:

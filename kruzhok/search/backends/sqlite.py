@@ -12,7 +12,7 @@ import numpy as np
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from kruzhok.search.backends import Field, safe_terms
+from kruzhok.search.backends import Field, ids_from_text, safe_terms
 
 # Table names are constants and user words travel as parameters: the f-strings below only
 # assemble trusted identifiers (hence the S608 exceptions).
@@ -60,11 +60,9 @@ class SqliteBackend:
             return np.empty(0, dtype=np.int64)
         expression = f"{_COLUMNS[field]} : ({' OR '.join(words)})"
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", [expression])  # noqa: S608
-            rows = cursor.fetchall()
-        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        ids.sort()
-        return ids
+            cursor.execute(f"SELECT group_concat(rowid) FROM {FTS} WHERE {FTS} MATCH %s", [expression])  # noqa: S608
+            row = cursor.fetchone()
+        return ids_from_text(row[0] if row else None)
 
     def after_bulk_load(self) -> None:
         with connection.cursor() as cursor:
