@@ -282,9 +282,9 @@ def current() -> Store:
             store.load_vocabulary()
             _store = store
         elif store.seq < seq:
+            # New words reach the vocabulary (typo correction) on its own timer, not per write.
             store.load_rows(_rows(seq__gt=store.seq))
             store.seq = seq
-            store.load_vocabulary()
     return store
 
 
