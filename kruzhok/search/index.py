@@ -97,9 +97,7 @@ class _Builder:
         self.seq = seq
         tax = taxonomy.load()
         self.directions = {pk: (slug, ru, en) for slug, (pk, ru, en) in tax.directions.items()}
-        self.categories = {
-            row[0]: (slug, row[1], row[2]) for slug, row in tax.categories.items()
-        }
+        self.categories = {row[0]: (slug, row[1], row[2]) for slug, row in tax.categories.items()}
         self.synonyms = tax.category_synonyms
         self.okrug_names = {pk: name for name, pk in tax.okrugs.items()}
         template = _activity_url(999_999_999, "slug-placeholder")
@@ -154,6 +152,11 @@ class _Builder:
             known = self.words.get(stem)
             if known is None or len(word) < len(known):
                 self.words[stem] = word
+        strong_terms = analyzer.index_terms(strong_text)
+        # The weak field keeps only words the strong one lacks: a match there only matters for
+        # documents the strong field missed, and football clubs' descriptions repeat «футбол»,
+        # which made the weak posting lists as long as the strong ones for nothing.
+        strong_set = set(strong_terms)
         card = {
             "id": pk,
             "external_id": external_id,
@@ -194,8 +197,8 @@ class _Builder:
             rating_count=0,
             quality=round(quality, 3),
             card=card,
-            text_strong=" ".join(analyzer.index_terms(strong_text)),
-            text_weak=" ".join(analyzer.index_terms(weak_text)),
+            text_strong=" ".join(strong_terms),
+            text_weak=" ".join(t for t in analyzer.index_terms(weak_text) if t not in strong_set),
         )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -103,6 +103,16 @@ class SearchResult:
     emptied_by: str | None
     relaxations: list[Relaxation]
     messages: list[str]
+    points: list[MapPoint] = field(default_factory=list)  # filled when search(map_limit=N)
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    id: int
+    title: str
+    url: str
+    lat: float
+    lon: float
 
 
 # --- location -------------------------------------------------------------------------------
@@ -164,17 +174,28 @@ def _concept_scores(store: Store, backend: backends.Backend, concept: analyzer.C
     """0 (absent), 0.4 (only in description / organization), 0.75 (a synonym in the title or
     categories), 1 (the word itself in the title or categories)."""
     scores = np.zeros(store.size, np.float32)
-    exact_terms = () if concept.prefix else concept.terms
-    prefixes = concept.terms if concept.prefix else ()
-    weak = backend.match(
-        concept.terms | concept.synonyms if not concept.prefix else concept.synonyms,
-        prefixes=prefixes,
-        field="weak",
-    )
-    scores[store.positions(weak)] = 0.4
+    prefixes = concept.terms if concept.prefix else frozenset()
+    exact = frozenset() if concept.prefix else concept.terms
+    lookups = [
+        backends.Lookup(exact | concept.synonyms, prefixes, "weak"),
+        backends.Lookup(exact, prefixes, "strong"),
+    ]
     if concept.synonyms:
-        scores[store.positions(backend.match(concept.synonyms, field="strong"))] = 0.75
-    scores[store.positions(backend.match(exact_terms, prefixes=prefixes, field="strong"))] = 1.0
+        lookups.append(backends.Lookup(concept.synonyms, frozenset(), "strong"))
+    # Document positions per lookup, from this process's cache or the full-text engine.
+    found: list[np.ndarray | None] = [store.cached_postings(lookup) for lookup in lookups]
+    missing = [i for i, ids in enumerate(found) if ids is None]
+    if missing:
+        for i, ids in zip(missing, backend.match_many([lookups[i] for i in missing]), strict=True):
+            positions = store.positions(ids)
+            store.cache_postings(lookups[i], positions)
+            found[i] = positions
+    weak, strong = found[0], found[1]
+    assert weak is not None and strong is not None  # noqa: S101 (filled just above)
+    scores[weak] = 0.4
+    if concept.synonyms and found[2] is not None:
+        scores[found[2]] = 0.75
+    scores[strong] = 1.0
     return scores
 
 
@@ -216,16 +237,19 @@ def _schedule_mask(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Documents with a session on one of the days inside the time window, and the share of
     each document's sessions that fit (for ranking)."""
-    fits = np.ones(store.slot_doc.shape[0], bool)
     if days:
-        wanted = np.zeros(7, bool)
-        wanted[list(days)] = True
-        fits &= wanted[store.slot_day]
+        # Sessions grouped by weekday: the chosen days are slices, not a pass over every session.
+        order, bounds = store.slots_by_day()
+        chosen = np.concatenate([order[bounds[d] : bounds[d + 1]] for d in sorted(days)])
+    else:
+        chosen = np.arange(store.slot_doc.shape[0])
+    fits = np.ones(chosen.shape[0], bool)
     if after is not None:
-        fits &= store.slot_start >= after.hour * 60 + after.minute
+        fits &= store.slot_start[chosen] >= after.hour * 60 + after.minute
     if before is not None:
-        fits &= store.slot_end <= before.hour * 60 + before.minute
-    fitting = np.bincount(store.slot_doc[fits], minlength=store.size)
+        fits &= store.slot_end[chosen] <= before.hour * 60 + before.minute
+    chosen = chosen[fits]
+    fitting = np.bincount(store.slot_doc[chosen], minlength=store.size)
     every = store.slot_count
     share = np.divide(fitting, every, out=np.zeros(store.size), where=every > 0)
     return fitting > 0, share
@@ -640,7 +664,9 @@ def _count(params: SearchParams) -> int:
     return int(_run(params).mask.sum())
 
 
-def search(params: SearchParams, *, page_size: int = PAGE_SIZE) -> SearchResult:
+def search(params: SearchParams, *, page_size: int = PAGE_SIZE, map_limit: int = 0) -> SearchResult:
+    """One page of results with facets; with `map_limit`, also the first N points for the map
+    (from the same run, so the page costs one search)."""
     run = _run(params)
     store = run.store
     messages = run.messages
@@ -672,6 +698,7 @@ def search(params: SearchParams, *, page_size: int = PAGE_SIZE) -> SearchResult:
         emptied_by=emptied_by,
         relaxations=relaxations,
         messages=messages,
+        points=_points(run, map_limit) if map_limit else [],
     )
 
 
@@ -686,12 +713,21 @@ def _top(run: _Run, matched: np.ndarray, k: int) -> np.ndarray:
     return _order(run, matched, best)[:k]
 
 
-def map_points(params: SearchParams, *, limit: int = 500) -> list[Card]:
-    """The first `limit` results with coordinates, in the list's order, for the map."""
-    run = _run(replace(params, page=1))
+def _points(run: _Run, limit: int) -> list[MapPoint]:
     matched = np.nonzero(run.mask & ~np.isnan(run.store.lat))[0]
     shown = _top(run, matched, limit)
-    return _cards(run.store, shown, run.distances)
+    ids = run.store.ids[shown].tolist()
+    cards = {pk: json.loads(card) if isinstance(card, str) else card for pk, card, _slots in _card_rows(ids)}
+    return [
+        MapPoint(pk, cards[pk]["title"], cards[pk]["url"], float(cards[pk]["lat"]), float(cards[pk]["lon"]))
+        for pk in ids
+        if pk in cards and cards[pk].get("lat") is not None and cards[pk].get("lon") is not None
+    ]
+
+
+def map_points(params: SearchParams, *, limit: int = 500) -> list[MapPoint]:
+    """The first `limit` results with coordinates, in the list's order, for the map."""
+    return _points(_run(replace(params, page=1)), limit)
 
 
 def weekday_code(day: int) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,9 +21,12 @@ from datetime import datetime
 import numpy as np
 from django.db import connection
 
+from kruzhok.core.env import env_int
 from kruzhok.search import analyzer, taxonomy
 from kruzhok.search.models import SearchDocument, SearchState, SearchTerm
 
+# At most this many ids (8 bytes each) of full-text answers are kept per process; 0 disables.
+POSTINGS_CACHE_IDS = env_int("SEARCH_POSTINGS_CACHE_IDS", 4_000_000)
 # Re-reading the vocabulary after writes: new words become correctable within this delay.
 VOCABULARY_TTL_SECONDS = 60.0
 _ROW_FIELDS = (
@@ -90,9 +94,37 @@ class Store:
     lon32: np.ndarray = field(default_factory=lambda: np.empty(0, np.float32))
     live_count: int = 0
     vocabulary: analyzer.Vocabulary | None = None
+    # Full-text answers (lookup -> document positions) while the index stays at this sequence number:
+    # searches repeat words far more often than the catalog changes. Any write clears it.
+    postings: OrderedDict[object, np.ndarray] = field(default_factory=OrderedDict)
+    postings_size: int = 0
+    _by_day: tuple[np.ndarray, np.ndarray] | None = None
     vocabulary_loaded: float = 0.0
     thesaurus: analyzer.Thesaurus | None = None
     thesaurus_source: object = None
+
+    def slots_by_day(self) -> tuple[np.ndarray, np.ndarray]:
+        """Session indexes ordered by weekday, and where each weekday starts (8 bounds)."""
+        if self._by_day is None:
+            order = np.argsort(self.slot_day, kind="stable")
+            bounds = np.searchsorted(self.slot_day[order], np.arange(8))
+            self._by_day = (order, bounds)
+        return self._by_day
+
+    def cached_postings(self, key: object) -> np.ndarray | None:
+        found = self.postings.get(key)
+        if found is not None:
+            self.postings.move_to_end(key)
+        return found
+
+    def cache_postings(self, key: object, ids: np.ndarray) -> None:
+        if POSTINGS_CACHE_IDS <= 0 or ids.size > POSTINGS_CACHE_IDS // 4:
+            return
+        self.postings[key] = ids
+        self.postings_size += int(ids.size)
+        while self.postings_size > POSTINGS_CACHE_IDS and self.postings:
+            _key, dropped = self.postings.popitem(last=False)
+            self.postings_size -= int(dropped.size)
 
     @property
     def size(self) -> int:
@@ -215,6 +247,7 @@ class Store:
         self.direction1 = (self.direction + 1).astype(np.int32)
         self.district1 = (self.district + 1).astype(np.int32)
         self.cat_id1 = (self.cat_id + 1).astype(np.int32)
+        self._by_day = None
         self.slot_count = np.bincount(self.slot_doc, minlength=self.size)
         self.has_slots = self.slot_count > 0
         self.lat32 = self.lat.astype(np.float32)
@@ -284,6 +317,8 @@ def current() -> Store:
         elif store.seq < seq:
             # New words reach the vocabulary (typo correction) on its own timer, not per write.
             store.load_rows(_rows(seq__gt=store.seq))
+            store.postings.clear()
+            store.postings_size = 0
             store.seq = seq
     return store
 

@@ -8,7 +8,8 @@ array of activity ids. Ranking, filters and facets run on the in-memory columns 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Literal, Protocol
 
 import numpy as np
@@ -16,6 +17,17 @@ from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 Field = Literal["strong", "weak", "any"]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """Documents with any of `terms` (or a word starting with one of `prefixes`) in `field`."""
+
+    terms: frozenset[str]
+    prefixes: frozenset[str] = frozenset()
+    field: Field = "any"
+
+
 # The analyzer only emits these characters; anything else never reaches vendor SQL.
 SAFE_TERM = re.compile(r"^[0-9a-zа-я]{1,60}$")
 
@@ -28,6 +40,7 @@ class Backend(Protocol):
     def match(
         self, terms: Iterable[str], *, prefixes: Iterable[str] = (), field: Field = "any"
     ) -> np.ndarray: ...
+    def match_many(self, lookups: Sequence[Lookup]) -> list[np.ndarray]: ...
     def after_bulk_load(self) -> None: ...
 
 

@@ -9,13 +9,13 @@ pages (16 ms); a narrow table stays in shared buffers and packs ~40 rows per pag
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from kruzhok.search.backends import Field, ids_from_text, safe_terms
+from kruzhok.search.backends import Field, Lookup, ids_from_text, safe_terms
 
 # Table names are constants and user words travel as parameters: the f-strings below only
 # assemble trusted identifiers (hence the S608 exceptions).
@@ -65,20 +65,33 @@ class PostgresBackend:
     def match(
         self, terms: Iterable[str], *, prefixes: Iterable[str] = (), field: Field = "any"
     ) -> np.ndarray:
-        words = safe_terms(terms) + [f"{p}:*" for p in safe_terms(prefixes)]
-        if not words:
-            return np.empty(0, dtype=np.int64)
-        query = " | ".join(words)
-        tables = [SIDE["strong"], SIDE["weak"]] if field == "any" else [SIDE[field]]
-        selects = " UNION ".join(
-            f"SELECT activity_id FROM {table} WHERE tsv @@ to_tsquery('simple'::regconfig, %s)"  # noqa: S608
-            for table in tables
-        )
+        return self.match_many([Lookup(frozenset(terms), frozenset(prefixes), field)])[0]
+
+    def match_many(self, lookups: Sequence[Lookup]) -> list[np.ndarray]:
+        """Several lookups in one statement: one round trip and one planning for a query word."""
+        selects: list[str] = []
+        args: list[str] = []
+        present: list[bool] = []
+        for lookup in lookups:
+            words = safe_terms(lookup.terms) + [f"{p}:*" for p in safe_terms(lookup.prefixes)]
+            present.append(bool(words))
+            if not words:
+                continue
+            query = " | ".join(words)
+            tables = [SIDE["strong"], SIDE["weak"]] if lookup.field == "any" else [SIDE[lookup.field]]
+            union = " UNION ".join(
+                f"SELECT activity_id FROM {table} WHERE tsv @@ to_tsquery('simple'::regconfig, %s)"  # noqa: S608
+                for table in tables
+            )
+            selects.append(f"(SELECT string_agg(activity_id::text, ',') FROM ({union}) AS found)")  # noqa: S608
+            args += [query] * len(tables)
+        if not selects:
+            return [np.empty(0, dtype=np.int64) for _ in lookups]
         with connection.cursor() as cursor:
-            sql = f"SELECT string_agg(activity_id::text, ',') FROM ({selects}) AS found"  # noqa: S608
-            cursor.execute(sql, [query] * len(tables))
-            row = cursor.fetchone()
-        return ids_from_text(row[0] if row else None)
+            cursor.execute("SELECT " + ", ".join(selects), args)
+            row = list(cursor.fetchone() or [])
+        found = iter(row)
+        return [ids_from_text(next(found)) if ok else np.empty(0, dtype=np.int64) for ok in present]
 
     def after_bulk_load(self) -> None:
         with connection.cursor() as cursor:
