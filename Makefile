@@ -43,6 +43,7 @@ migrate: deps
 # The demo catalog is loaded once: seed_demo does nothing when activities already exist.
 demo: migrate
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py rebuild_search_index --if-missing
 
 run: demo
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)

@@ -14,7 +14,21 @@ from kruzhok.search.models import SearchTerm
 class Command(BaseCommand):
     help = "Перестраивает поисковый индекс по всему каталогу (в одной транзакции: поиск работает всё время)."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="перестроить, только если в индексе не все занятия каталога (для make run)",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_missing"]:
+            from kruzhok.catalog.models import Activity
+            from kruzhok.search.models import SearchDocument
+
+            if SearchDocument.objects.count() == Activity.objects.count():
+                self.stdout.write("Поисковый индекс в порядке: перестраивать не нужно.")
+                return
         started = time.monotonic()
         last = [0.0]
 
