@@ -7,14 +7,14 @@ joined or prefetched, so a page costs a fixed number of queries whatever its siz
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
 from kruzhok.catalog.models import (
     Activity,
@@ -26,7 +26,6 @@ from kruzhok.catalog.models import (
     Status,
     Venue,
 )
-from kruzhok.core.text import fold
 from kruzhok.places.models import District
 
 # Home-page counts aggregate the whole catalog; a few minutes of staleness is harmless there.
@@ -39,21 +38,6 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # and in PostgreSQL's regular expressions.
 _WORD_START = "(^|[^0-9a-zA-Zа-яА-ЯёЁ])"
 MAX_QUERY_WORDS = 6
-
-
-@dataclass(frozen=True, kw_only=True)
-class ActivityFilters:
-    """Validated search parameters (see DESIGN.md «Search parameters»); empty means no filter."""
-
-    q: str = ""
-    age: int | None = None
-    direction: Direction | None = None
-    categories: tuple[Category, ...] = ()
-    districts: tuple[District, ...] = ()
-    places: tuple[District, ...] = ()  # what `where` resolved to: okrugs and microdistricts
-    free: bool = False
-    ovz: bool = False
-    weekdays: tuple[int, ...] = field(default_factory=tuple)
 
 
 def _card_prefetches() -> list[Any]:
@@ -71,103 +55,6 @@ def activity_cards(queryset: QuerySet[Activity] | None = None) -> QuerySet[Activ
         .select_related("organization", "venue", "venue__district", "direction")
         .prefetch_related(*_card_prefetches())
     )
-
-
-def _word_pattern(word: str) -> str:
-    """A regex matching a word starting with `word`, in any letter case, with ё = е.
-
-    Only \\w characters reach here, so nothing needs escaping; explicit character classes keep
-    it independent of the database locale (SQLite's LIKE folds ASCII only, PostgreSQL's classes
-    follow its ctype). Anchoring at a word start keeps «ель» out of «учитель».
-    """
-    parts = [_WORD_START]
-    for ch in fold(word):
-        if ch == "е":
-            parts.append("[еЕёЁ]")
-        elif ch.upper() != ch:
-            parts.append(f"[{ch}{ch.upper()}]")
-        else:
-            parts.append(ch)
-    return "".join(parts)
-
-
-def _query_words(q: str) -> list[str]:
-    # One-letter words («в», «и») would match nearly everything.
-    return [w for w in _WORD.findall(fold(q)) if len(w.strip("_")) >= 2][:MAX_QUERY_WORDS]
-
-
-def _categories_matching(word: str) -> list[int]:
-    """Category ids with a name or synonym word starting with `word` (the taxonomy is small)."""
-    pattern = re.compile(_word_pattern(word))
-    ids = []
-    for cat in Category.objects.only("id", "name_ru", "name_en", "synonyms"):
-        names = [cat.name_ru, cat.name_en, *(cat.synonyms or [])]
-        if any(pattern.search(str(name)) for name in names):
-            ids.append(cat.pk)
-    return ids
-
-
-def _text_conditions(q: str) -> tuple[Q, Q]:
-    """(match, strong match): every word must start a word of the title, the description or a
-    category name / synonym; a strong match finds every word without the description.
-    """
-    match: Q = Q()
-    strong: Q = Q()
-    through = Activity.categories.through
-    for word in _query_words(q):
-        pattern = _word_pattern(word)
-        word_strong: Q = Q(title__regex=pattern)
-        category_ids = _categories_matching(word)
-        if category_ids:
-            in_category = through.objects.filter(activity_id=OuterRef("pk"), category_id__in=category_ids)
-            word_strong = word_strong | Q(Exists(in_category))
-        match &= word_strong | Q(description__regex=pattern)
-        strong &= word_strong
-    return match, strong
-
-
-def activity_search(*, filters: ActivityFilters) -> QuerySet[Activity]:
-    """Live activities narrowed by every given filter, as cards.
-
-    With a query, entries whose title or categories match come before those that only mention
-    the words in their description («футболка» in a dance class); then by title.
-    """
-    qs = Activity.objects.filter(status=Status.PUBLISHED)
-    order: list[Any] = ["title", "id"]
-    if filters.q:
-        match, strong = _text_conditions(filters.q)
-        if match:
-            qs = qs.filter(match).annotate(
-                text_rank=Case(When(strong, then=Value(0)), default=Value(1), output_field=IntegerField())
-            )
-            order = ["text_rank", *order]
-    if filters.age is not None:
-        qs = qs.filter(age_min__lte=filters.age, age_max__gte=filters.age)
-    if filters.direction is not None:
-        qs = qs.filter(direction=filters.direction)
-    if filters.categories:
-        through = Activity.categories.through
-        qs = qs.filter(
-            Exists(
-                through.objects.filter(
-                    activity_id=OuterRef("pk"), category_id__in=[c.pk for c in filters.categories]
-                )
-            )
-        )
-    for chosen in (filters.districts, filters.places):
-        if chosen:
-            ids = [d.pk for d in chosen]
-            qs = qs.filter(Q(venue__district_id__in=ids) | Q(venue__microdistrict_id__in=ids))
-    if filters.free:
-        qs = qs.filter(price_rub=0)
-    if filters.ovz:
-        qs = qs.filter(ovz=True)
-    if filters.weekdays:
-        # An uncorrelated IN: a correlated EXISTS lets SQLite walk every slot of that weekday for
-        # each activity (46 s at 50,000 activities); this set is built once.
-        on_days = ScheduleSlot.objects.filter(weekday__in=list(filters.weekdays)).values("group__activity_id")
-        qs = qs.filter(pk__in=on_days)
-    return activity_cards(qs).order_by(*order)
 
 
 def activities_for_direction(direction: Direction) -> QuerySet[Activity]:
@@ -237,23 +124,6 @@ def okrug_by_slug(slug: str) -> District | None:
 
 def okrugs() -> list[District]:
     return list(District.objects.filter(kind=District.Kind.OKRUG, city=settings.CITY_NAME).order_by("name"))
-
-
-def districts_matching(text: str) -> list[District]:
-    """Okrugs and microdistricts of the city whose slug or name matches `text` (ё/case-insensitive).
-
-    An exact name or slug wins; otherwise every district whose name contains the text or is
-    contained in it («Кировский округ», «в Амуре»).
-    """
-    needle = fold(text)
-    if not needle:
-        return []
-    rows = list(District.objects.filter(city=settings.CITY_NAME).order_by("kind", "name"))
-    exact = [d for d in rows if d.slug == needle or fold(d.name) == needle]
-    if exact:
-        return exact
-    words = set(_query_words(needle))
-    return [d for d in rows if needle in fold(d.name) or (len(fold(d.name)) > 3 and fold(d.name) in words)]
 
 
 def directions() -> list[Direction]:

@@ -5,7 +5,6 @@ from kruzhok.catalog import views
 app_name = "catalog"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("search/", views.search, name="search"),
     path("activities/<int:pk>-<str:slug>/", views.activity_detail, name="activity"),
     path("organizations/<int:pk>-<str:slug>/", views.organization_detail, name="organization"),
     path("directions/<slug:slug>/", views.direction_detail, name="direction"),

@@ -9,12 +9,10 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from kruzhok.catalog import selectors
-from kruzhok.catalog.forms import SearchForm
 from kruzhok.catalog.models import Activity, Status
 from kruzhok.catalog.templatetags.catalog_tags import loc_name
 
@@ -50,36 +48,6 @@ def _is_htmx(request: HttpRequest) -> bool:
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/home.html", {"counts": selectors.home_counts()})
-
-
-@require_safe
-def search(request: HttpRequest) -> HttpResponse:
-    form = SearchForm(request.GET)
-    form.is_valid()  # invalid fields are reported and dropped; the valid ones still filter
-    messages = [line for name, line in _field_messages(form) if name != "page"]
-    filters = form.to_filters()
-    where = form.cleaned_data.get("where", "")
-    if where and not filters.places:
-        messages.append(
-            _("Место «%(where)s» не найдено среди округов и микрорайонов: показаны занятия по всему городу.")
-            % {"where": where}
-        )
-    page, page_message = _paginate(selectors.activity_search(filters=filters), request.GET.get("page"))
-    if page_message:
-        messages.append(page_message)
-    context = {"form": form, "filters": filters, "page": page, "messages_list": messages}
-    template = "catalog/_results.html" if _is_htmx(request) else "catalog/search.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
-
-
-def _field_messages(form: SearchForm) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else name
-        out.extend((name, f"{label}: {error}") for error in errors)
-    return out
 
 
 @require_safe

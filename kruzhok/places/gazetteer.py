@@ -569,3 +569,44 @@ def microdistrict_named(text: str | None, city: str = "Омск") -> str | None:
         return None
     area = data.micro_lookup.get(_CITY_PART.sub(" ", clean(text[:MAX_INPUT])).strip())
     return area.name if area else None
+
+
+def suggest(text: str, *, limit: int = 8, city: str = "Омск") -> list[str]:
+    """Places a person may be typing: okrugs, microdistricts and streets (with the house number
+    they typed) whose name has a word starting with what was typed. Never raises."""
+    data = _load(city)
+    if data is None or not isinstance(text, str):
+        return []
+    words = fold(text[:MAX_INPUT]).replace(",", " ").split()
+    if not words:
+        return []
+    house = words[-1] if len(words) > 1 and words[-1][:1].isdigit() else ""
+    type_words = set(_SHORT_TYPES) | {short.rstrip(".") for short in _SHORT_TYPES.values()} | {"ул", "улица", "д", "дом"}
+    needles = [w for w in words if not w[:1].isdigit() and w.rstrip(".") not in type_words]
+    if not needles:
+        return []
+
+    def fits(name: str) -> bool:
+        name_words = fold(name).replace("-", " ").split()
+        return all(any(nw.startswith(n) for nw in name_words) for n in needles)
+
+    found: list[tuple[int, str]] = []
+    for name in sorted(data.okrugs):
+        if fits(name):
+            found.append((0, f"{name} округ"))
+    for area in data.micro:
+        if fits(area.name):
+            found.append((1, f"мкр {area.name}"))
+    for street in sorted(data.streets, key=lambda s: -s.count):
+        if fits(street.name):
+            label = short_street(street.name)
+            found.append((2, f"{label}, {house}" if house else label))
+        if len(found) >= limit * 3:
+            break
+    seen: set[str] = set()
+    result = []
+    for _rank, label in sorted(found, key=lambda item: item[0]):
+        if label not in seen:
+            seen.add(label)
+            result.append(label)
+    return result[:limit]

@@ -134,15 +134,15 @@ def _resolve_place(params: SearchParams, messages: list[str]) -> _Place | None:
     found = gazetteer.geocode(params.where, settings.CITY_NAME)
     if found is None:
         messages.append(
-            _("Не нашли место «%(where)s» в %(city)s: показываем занятия по всему городу.")
-            % {"where": params.where, "city": settings.CITY_NAME}
+            _("Не нашли место «%(where)s»: показываем занятия по всему городу.") % {"where": params.where}
         )
         return None
     precision = str(found.precision)
     if precision == "district" and found.okrug and not found.microdistrict:
         okrug_id = taxonomy.load().okrugs.get(found.okrug)
         if okrug_id is not None and params.radius_km is None:
-            return _Place(Location(found.lat, found.lon, found.label, precision, None), okrug_id)
+            # The okrug's own name: «округ» is interface text, the name is data.
+            return _Place(Location(found.lat, found.lon, found.okrug, precision, None), okrug_id)
     radius = params.radius_km or DEFAULT_RADIUS_KM.get(precision, 3.0)
     return _Place(Location(found.lat, found.lon, found.label, precision, radius), None)
 

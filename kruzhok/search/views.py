@@ -1,5 +1,153 @@
-"""The search page. Interim: the catalog's view until the new page lands."""
+"""The search page: parse the parameters, run one search, render the page or its htmx fragment."""
 
-from kruzhok.catalog.views import search
+from __future__ import annotations
 
-__all__ = ["search"]
+import json
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
+
+from kruzhok.catalog import selectors as catalog_selectors
+from kruzhok.places import gazetteer
+from kruzhok.search import selectors, taxonomy
+from kruzhok.search.params import WEEKDAY_CODES, parse_params
+
+MAP_POINTS = 500
+RADII_KM = (1, 2, 3, 5, 10, 25)
+SORT_LABELS = {
+    "best": gettext_lazy("Сначала подходящие"),
+    "near": gettext_lazy("Сначала ближайшие"),
+    "price": gettext_lazy("Сначала дешёвые"),
+    "rating": gettext_lazy("Сначала с высоким рейтингом"),
+}
+
+
+def _script_json(data: object) -> str:
+    """JSON safe inside <script type="application/json">: no «</script>» can close it early."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def _facet_rows(result: selectors.SearchResult) -> dict[str, list[dict[str, Any]]]:
+    """Facet values with counts and the link that applies each, in the taxonomy's order."""
+    tax = taxonomy.load()
+    english = not (request_language() or "ru").startswith("ru")
+    params = result.params
+    rows: dict[str, list[dict[str, Any]]] = {"direction": [], "category": [], "district": []}
+    for slug, (_pk, ru, en) in tax.directions.items():
+        count = result.facets["direction"].get(slug, 0)
+        if count or params.direction == slug:
+            chosen = params.direction == slug
+            rows["direction"].append(
+                {
+                    "label": en if english else ru,
+                    "count": count,
+                    "chosen": chosen,
+                    "query": params.query_string(direction="" if chosen else slug, page=1),
+                }
+            )
+    categories = sorted(result.facets["category"].items(), key=lambda item: -item[1])[:12]
+    for slug, count in categories:
+        if slug not in tax.categories:
+            continue
+        _pk, ru, en, _d = tax.categories[slug]
+        chosen = slug in params.categories
+        others = tuple(s for s in params.categories if s != slug)
+        rows["category"].append(
+            {
+                "label": en if english else ru,
+                "count": count,
+                "chosen": chosen,
+                "query": params.query_string(categories=others if chosen else (*params.categories, slug), page=1),
+            }
+        )
+    for name in sorted(tax.okrugs):
+        count = result.facets["district"].get(name, 0)
+        if count or params.district == name:
+            chosen = params.district == name
+            rows["district"].append(
+                {
+                    "label": name,
+                    "count": count,
+                    "chosen": chosen,
+                    "query": params.query_string(district="" if chosen else name, page=1),
+                }
+            )
+    return rows
+
+
+def request_language() -> str:
+    from django.utils.translation import get_language
+
+    return get_language() or "ru"
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    params, errors = parse_params(request.GET)
+    result = selectors.search(params, page_size=settings.CATALOG_PAGE_SIZE, map_limit=MAP_POINTS)
+    messages = [e.message for e in errors] + result.messages
+    if params.page > result.page:
+        messages.append(
+            _("Страницы %(page)s нет: всего страниц %(total)s. Показана последняя.")
+            % {"page": params.page, "total": result.page_count}
+        )
+    tax = taxonomy.load()
+    english = not request_language().startswith("ru")
+    canonical = reverse("search:search") + (f"?{params.query_string()}" if params.query_string() else "")
+    points = [{"id": p.id, "title": p.title, "url": p.url, "lat": p.lat, "lon": p.lon} for p in result.points]
+    context = {
+        "params": params,
+        "result": result,
+        "messages_list": messages,
+        "facets": _facet_rows(result),
+        "canonical": canonical,
+        "original_query": params.query_string(q=params.q, page=1),
+        "points_json": _script_json(points),
+        "location_json": _script_json(
+            {"lat": result.location.lat, "lon": result.location.lon, "radius_km": result.location.radius_km}
+            if result.location
+            else None
+        ),
+        "directions": [(slug, en if english else ru) for slug, (_pk, ru, en) in tax.directions.items()],
+        "category_groups": catalog_selectors.categories_by_direction(),
+        "okrugs": sorted(tax.okrugs),
+        "weekdays": list(zip(WEEKDAY_CODES, [_("Пн"), _("Вт"), _("Ср"), _("Чт"), _("Пт"), _("Сб"), _("Вс")], strict=True)),
+        "radii": RADII_KM,
+        "sorts": [(key, str(label)) for key, label in SORT_LABELS.items()],
+        "has_prev": result.page > 1,
+        "has_next": result.page < result.page_count,
+        "prev_query": params.query_string(page=result.page - 1),
+        "next_query": params.query_string(page=result.page + 1),
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", ""),
+    }
+    template = "search/_results.html" if _is_htmx(request) else "search/search.html"
+    response = render(request, template, context)
+    if _is_htmx(request):
+        # The address bar shows the canonical URL (no empty fields), so it can be shared.
+        response["HX-Push-Url"] = canonical
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_safe
+def places(request: HttpRequest) -> HttpResponse:
+    """Address suggestions for the «где» field, as <option>s for its datalist."""
+    text = request.GET.get("where", "")[:200]
+    options = gazetteer.suggest(text, limit=8, city=settings.CITY_NAME) if len(text.strip()) >= 2 else []
+    return render(request, "search/_places.html", {"options": options})
