@@ -581,7 +581,11 @@ def suggest(text: str, *, limit: int = 8, city: str = "Омск") -> list[str]:
     if not words:
         return []
     house = words[-1] if len(words) > 1 and words[-1][:1].isdigit() else ""
-    type_words = set(_SHORT_TYPES) | {short.rstrip(".") for short in _SHORT_TYPES.values()} | {"ул", "улица", "д", "дом"}
+    type_words = (
+        set(_SHORT_TYPES)
+        | {short.rstrip(".") for short in _SHORT_TYPES.values()}
+        | {"ул", "улица", "д", "дом"}
+    )
     needles = [w for w in words if not w[:1].isdigit() and w.rstrip(".") not in type_words]
     if not needles:
         return []

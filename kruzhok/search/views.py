@@ -72,7 +72,9 @@ def _facet_rows(result: selectors.SearchResult) -> dict[str, list[dict[str, Any]
                 "label": en if english else ru,
                 "count": count,
                 "chosen": chosen,
-                "query": params.query_string(categories=others if chosen else (*params.categories, slug), page=1),
+                "query": params.query_string(
+                    categories=others if chosen else (*params.categories, slug), page=1
+                ),
             }
         )
     for name in sorted(tax.okrugs):
@@ -126,7 +128,9 @@ def search(request: HttpRequest) -> HttpResponse:
         "directions": [(slug, en if english else ru) for slug, (_pk, ru, en) in tax.directions.items()],
         "category_groups": catalog_selectors.categories_by_direction(),
         "okrugs": sorted(tax.okrugs),
-        "weekdays": list(zip(WEEKDAY_CODES, [_("Пн"), _("Вт"), _("Ср"), _("Чт"), _("Пт"), _("Сб"), _("Вс")], strict=True)),
+        "weekdays": list(
+            zip(WEEKDAY_CODES, [_("Пн"), _("Вт"), _("Ср"), _("Чт"), _("Пт"), _("Сб"), _("Вс")], strict=True)
+        ),
         "radii": RADII_KM,
         "sorts": [(key, str(label)) for key, label in SORT_LABELS.items()],
         "has_prev": result.page > 1,
