@@ -1,161 +1,77 @@
 """The public JSON API v1 (django-ninja): search now; activities, organizations and events follow.
 
-Parameters are declared for the OpenAPI schema as strings and parsed by the same
-`parse_params` the search page uses, so both accept and reject exactly the same input and the
-errors read the same (Russian unless the visitor chose English).
+Every error, ninja's own included, is `{"error": code, "detail": text}`; see `errors`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import logging
 
-from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query, Schema, Status
+from django.core.exceptions import SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
-from kruzhok.api import schemas
-from kruzhok.search import selectors
-from kruzhok.search.params import parse_params
+from kruzhok.api import errors
+from kruzhok.api.search import router as search_router
 
-MAX_PAGE_SIZE = 100
+logger = logging.getLogger("django.request")
 
 api = NinjaAPI(
     title="Кружок API",
     version="1",
     description=(
-        "Открытые данные каталога кружков и секций. Ответы — JSON, ключ не нужен. "
-        "/ Open data of the city's after-school activities. JSON, no key needed."
+        "Открытые данные каталога кружков и секций: JSON, ключ не нужен, только GET. Ошибки — "
+        "{error, detail}; detail по-русски (по-английски, если на сайте выбран английский).\n\n"
+        "Open data of the catalog of after-school activities: JSON, no key, GET only. Errors are "
+        "{error, detail}; detail is Russian (English once English is chosen on the site)."
     ),
+    # The interactive docs page belongs to the documentation issue: Swagger UI needs a CDN and
+    # inline scripts, which the site's CSP forbids.
     docs_url=None,
     urls_namespace="api",
 )
-
-
-def error_response(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse:
-    return api.create_response(request, {"error": code, "detail": detail}, status=status)
+api.add_router("", search_router)
 
 
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    # Parameters are declared as text, so this only fires for shapes ninja itself refuses.
     first = exc.errors[0] if exc.errors else {}
-    where = ".".join(str(p) for p in first.get("loc", []) if p not in ("query", "body"))
-    return error_response(request, 422, "invalid_parameter", f"{where}: {first.get('msg', '')}".strip(": "))
+    name = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body"))
+    return errors.error_response(
+        422,
+        errors.INVALID_PARAMETER,
+        _("Неверный параметр «%(name)s».") % {"name": name[:60]},
+        parameters=[{"name": name, "detail": str(first.get("msg", ""))}],
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return errors.error_response(404, errors.NOT_FOUND, _("Не найдено."))
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # Too many parameters and the like: Django would answer with an HTML page.
+    return errors.error_response(400, errors.MALFORMED_REQUEST, _("Запрос слишком большой или повреждён."))
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return error_response(request, exc.status_code, "error", str(exc))
+    code = errors.NOT_FOUND if exc.status_code == 404 else errors.MALFORMED_REQUEST
+    return errors.error_response(exc.status_code, code, str(exc))
 
 
-class SearchQuery(Schema):
-    q: str | None = None
-    where: str | None = None
-    lat: str | None = None
-    lon: str | None = None
-    radius_km: str | None = None
-    age: str | None = None
-    direction: str | None = None
-    category: list[str] = []
-    district: str | None = None
-    free: str | None = None
-    ovz: str | None = None
-    open: str | None = None
-    day: list[str] = []
-    after: str | None = None
-    before: str | None = None
-    sort: str | None = None
-    page: str | None = None
-    page_size: str | None = None
-
-
-_PARAM_HELP = {
-    "q": "что ищем: слова по-русски или по-английски / free text",
-    "where": "адрес, улица, микрорайон или округ / address, street, neighbourhood or okrug",
-    "lat": "широта (вместе с lon; важнее where) / latitude (with lon; overrides where)",
-    "lon": "долгота / longitude",
-    "radius_km": "радиус вокруг места, км (0–100) / radius around the place, km",
-    "age": "возраст ребёнка, 0–18 / the child's age",
-    "direction": "слаг направленности / direction slug",
-    "category": "слаг категории, можно несколько / category slug, repeatable",
-    "district": "округ (название или слаг) / okrug name or slug",
-    "free": "1 — только бесплатные / 1 = free only",
-    "ovz": "1 — для детей с ОВЗ / 1 = adapted for children with disabilities",
-    "open": "1 — набор открыт / 1 = enrolment open",
-    "day": "mon…sun, можно несколько / weekday, repeatable",
-    "after": "ЧЧ:ММ — занятие начинается не раньше / HH:MM, a session starts at or after",
-    "before": "ЧЧ:ММ — занятие кончается не позже / HH:MM, a session ends by",
-    "sort": "best | near | price | rating",
-    "page": "номер страницы с 1 / page number from 1",
-    "page_size": f"1–{MAX_PAGE_SIZE}, по умолчанию 20 / default 20",
-}
-for _name, _help in _PARAM_HELP.items():
-    SearchQuery.model_fields[_name].description = _help
-SearchQuery.model_rebuild(force=True)
-
-
-def _card(request: HttpRequest, card: selectors.Card) -> dict[str, Any]:
-    return {
-        "id": card.id,
-        "external_id": card.external_id,
-        "title": card.title,
-        "url": request.build_absolute_uri(card.url),
-        "organization": {"id": card.organization_id, "name": card.organization_name},
-        "direction": card.direction,
-        "categories": card.categories,
-        "age_min": card.age_min,
-        "age_max": card.age_max,
-        "price_rub": card.price_rub,
-        "free": card.free,
-        "district": card.district,
-        "address": card.address,
-        "lat": card.lat,
-        "lon": card.lon,
-        "distance_km": card.distance_km,
-        "rating": card.rating,
-    }
-
-
-@api.get(
-    "/search",
-    response={200: schemas.SearchResponse, 422: schemas.Error},
-    summary="Поиск занятий / Search activities",
-    description=(
-        "Параметры как у страницы /search/ (DESIGN.md «Search parameters»). Неверное значение → 422 "
-        "с {error, detail}. Страница за пределами результатов даёт последнюю страницу. "
-        "/ The same parameters as the /search/ page. A bad value gives 422 with {error, detail}; "
-        "a page past the end gives the last page."
-    ),
-)
-def search(request: HttpRequest, filters: Query[SearchQuery]) -> Any:
-    params, errors = parse_params(request.GET)
-    page_size = 20
-    raw_size = request.GET.get("page_size", "").strip()
-    if raw_size:
-        if not raw_size.isdigit() or not 1 <= int(raw_size) <= MAX_PAGE_SIZE:
-            return Status(422, {"error": "invalid_parameter", "detail": f"page_size: 1–{MAX_PAGE_SIZE}"})
-        page_size = int(raw_size)
-    if errors:
-        return Status(
-            422, {"error": "invalid_parameter", "detail": f"{errors[0].field}: {errors[0].message}"}
-        )
-    result = selectors.search(params, page_size=page_size)
-    return Status(
-        200,
-        {
-            "count": result.count,
-            "page": result.page,
-            "page_count": result.page_count,
-            "results": [_card(request, card) for card in result.results],
-            "facets": result.facets,
-            "location": (
-                {"lat": result.location.lat, "lon": result.location.lon, "label": result.location.label}
-                if result.location
-                else None
-            ),
-            "corrected_query": result.corrected_query,
-            "relaxations": [
-                {"kind": r.kind, "label": r.label, "query": r.query_string, "count": r.count}
-                for r in result.relaxations
-            ],
-        },
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Logged the way Django logs an unhandled exception, so error reports still reach admins.
+    logger.error(
+        "Internal Server Error: %s",
+        request.path,
+        exc_info=exc,
+        extra={"status_code": 500, "request": request},
     )
+    return errors.error_response(500, errors.SERVER_ERROR, _("Внутренняя ошибка сервера. Попробуйте позже."))

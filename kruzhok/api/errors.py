@@ -1,0 +1,27 @@
+"""Every API error is `{"error": code, "detail": text}` (DESIGN.md «JSON API v1»).
+
+`detail` is a sentence for a person, in the visitor's language (Russian unless they chose
+English with the site's language switch); `error` is a stable code for programs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import JsonResponse
+
+MALFORMED_REQUEST = "malformed_request"  # 400: the query string cannot be read at all
+NOT_FOUND = "not_found"  # 404
+METHOD_NOT_ALLOWED = "method_not_allowed"  # 405: the API is read-only for now
+INVALID_PARAMETER = "invalid_parameter"  # 422: a parameter's value is not allowed
+SERVER_ERROR = "server_error"  # 500: a bug on our side, logged
+
+
+def error_body(code: str, detail: str, **extra: Any) -> dict[str, Any]:
+    return {"error": code, "detail": detail, **extra}
+
+
+def error_response(status: int, code: str, detail: str, **extra: Any) -> JsonResponse:
+    return JsonResponse(
+        error_body(code, detail, **extra), status=status, json_dumps_params={"ensure_ascii": False}
+    )
