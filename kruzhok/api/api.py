@@ -12,11 +12,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from kruzhok.api import errors
 from kruzhok.api.search import router as search_router
 
 logger = logging.getLogger("django.request")
+
+
+class Utf8JSONRenderer(JSONRenderer):
+    # Russian text as UTF-8 instead of \u escapes: a third of the bytes.
+    json_dumps_params = {"ensure_ascii": False}
+
 
 api = NinjaAPI(
     title="Кружок API",
@@ -31,6 +38,7 @@ api = NinjaAPI(
     # inline scripts, which the site's CSP forbids.
     docs_url=None,
     urls_namespace="api",
+    renderer=Utf8JSONRenderer(),
 )
 api.add_router("", search_router)
 

@@ -132,6 +132,12 @@ def test_card_url_follows_the_host_the_client_asked(client, catalog):
     assert data["results"][0]["url"] == f"https://localhost{football.get_absolute_url()}"
 
 
+def test_russian_text_travels_as_utf8_not_escapes(client, catalog):
+    response = client.get(SEARCH, {"q": "шахматы"})
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert "Шахматный клуб «Ладья»".encode() in response.content and b"\\u" not in response.content
+
+
 def test_location_from_where_text_gives_distances(api, catalog):
     _, data = api({"where": "ул. Ленина, 10", "radius_km": "2"})
     assert data["location"]["label"] and data["location"]["lat"] == pytest.approx(54.9724, abs=0.01)
