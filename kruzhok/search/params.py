@@ -211,7 +211,7 @@ def parse_params(data: Mapping[str, Any]) -> tuple[SearchParams, list[ParamError
 
     age_text = _first(data, "age")
     if age_text:
-        if not age_text.isdigit() or not (AGE_MIN <= int(age_text) <= AGE_MAX):
+        if not (age_text.isascii() and age_text.isdigit()) or not (AGE_MIN <= int(age_text) <= AGE_MAX):
             error("age", _("Возраст — целое число лет от 0 до 18."))
         else:
             values["age"] = int(age_text)
@@ -290,7 +290,7 @@ def parse_params(data: Mapping[str, Any]) -> tuple[SearchParams, list[ParamError
 
     page_text = _first(data, "page")
     if page_text:
-        if not page_text.isdigit() or not (1 <= int(page_text) <= MAX_PAGE):
+        if not (page_text.isascii() and page_text.isdigit()) or not (1 <= int(page_text) <= MAX_PAGE):
             error("page", _("Номер страницы — целое число от 1."))
         else:
             values["page"] = int(page_text)
