@@ -131,7 +131,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "weekdays": list(
             zip(WEEKDAY_CODES, [_("Пн"), _("Вт"), _("Ср"), _("Чт"), _("Пт"), _("Сб"), _("Вс")], strict=True)
         ),
-        "radii": RADII_KM,
+        "radii": sorted({*RADII_KM, params.radius_km} - {None}),
         "sorts": [(key, str(label)) for key, label in SORT_LABELS.items()],
         "has_prev": result.page > 1,
         "has_next": result.page < result.page_count,

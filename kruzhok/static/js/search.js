@@ -42,7 +42,8 @@
     mapEl.classList.add("map-live");
     mapEl.setAttribute("role", "region");
     mapEl.setAttribute("aria-label", mapEl.getAttribute("data-map-label") || "");
-    map = window.L.map(mapEl, { scrollWheelZoom: false }).setView([54.99, 73.37], 11);
+    // maxZoom on the map itself: without tiles Leaflet has none, and clustering would never end.
+    map = window.L.map(mapEl, { scrollWheelZoom: false, maxZoom: 19 }).setView([54.99, 73.37], 11);
     if (tileUrl) {
       window.L.tileLayer(tileUrl, { maxZoom: 19, attribution: mapEl.getAttribute("data-attribution") || "" }).addTo(map);
     } else {
