@@ -10,10 +10,10 @@
   var markers = {};
   var hereLayer = null;
 
-  function readJson(id) {
-    var el = document.getElementById(id);
+  function readJson(name) {
+    var el = document.getElementById("map-data");
     if (!el) { return null; }
-    try { return JSON.parse(el.textContent || "null"); } catch (e) { return null; }
+    try { return JSON.parse(el.getAttribute("data-" + name) || "null"); } catch (e) { return null; }
   }
 
   function cardFor(id) {
@@ -56,8 +56,8 @@
 
   function renderMarkers() {
     if (!ensureMap()) { return; }
-    var points = readJson("map-points") || [];
-    var here = readJson("map-location");
+    var points = readJson("points") || [];
+    var here = readJson("location");
     cluster.clearLayers();
     markers = {};
     if (hereLayer) { map.removeLayer(hereLayer); hereLayer = null; }
