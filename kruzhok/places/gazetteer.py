@@ -13,6 +13,7 @@ import json
 import math
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -573,7 +574,8 @@ def microdistrict_named(text: str | None, city: str = "Омск") -> str | None:
 
 def suggest(text: str, *, limit: int = 8, city: str = "Омск") -> list[str]:
     """Places a person may be typing: okrugs, microdistricts and streets (with the house number
-    they typed) whose name has a word starting with what was typed. Never raises."""
+    they typed) whose name has a word starting with each typed word or, when none does, within a
+    typo or two of it (as many as `geocode` forgives). Never raises."""
     data = _load(city)
     if data is None or not isinstance(text, str):
         return []
@@ -590,10 +592,37 @@ def suggest(text: str, *, limit: int = 8, city: str = "Омск") -> list[str]:
     if not needles:
         return []
 
-    def fits(name: str) -> bool:
+    def prefix_fits(name: str) -> bool:
         name_words = fold(name).replace("-", " ").split()
         return all(any(nw.startswith(n) for nw in name_words) for n in needles)
 
+    def typo_fits(name: str) -> bool:
+        # A typo in what was typed so far: compare with a name word cut to the same length (or
+        # whole), first letter kept, as few edits as geocode() allows for a word that long.
+        name_words = fold(name).replace("-", " ").split()
+        return all(
+            any(
+                nw[:1] == n[:1]
+                and min(Levenshtein.distance(n, nw[: len(n)]), Levenshtein.distance(n, nw))
+                <= _max_typos(len(n))
+                for nw in name_words
+            )
+            for n in needles
+        )
+
+    found = _suggestions(data, prefix_fits, house, limit)
+    if not found and any(_max_typos(len(n)) for n in needles):
+        found = _suggestions(data, typo_fits, house, limit)
+    seen: set[str] = set()
+    result = []
+    for _rank, label in sorted(found, key=lambda item: item[0]):
+        if label not in seen:
+            seen.add(label)
+            result.append(label)
+    return result[:limit]
+
+
+def _suggestions(data: _City, fits: Callable[[str], bool], house: str, limit: int) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     for name in sorted(data.okrugs):
         if fits(name):
@@ -607,10 +636,4 @@ def suggest(text: str, *, limit: int = 8, city: str = "Омск") -> list[str]:
             found.append((2, f"{label}, {house}" if house else label))
         if len(found) >= limit * 3:
             break
-    seen: set[str] = set()
-    result = []
-    for _rank, label in sorted(found, key=lambda item: item[0]):
-        if label not in seen:
-            seen.add(label)
-            result.append(label)
-    return result[:limit]
+    return found
