@@ -166,7 +166,7 @@ def catalog_import(
             with transaction.atomic():
                 activity_ids = plan.apply()
                 # bulk writes send no signals: the index is brought up to date in this transaction.
-                search_index.index_activities(activity_ids)
+                search_index.index_activities_around(activity_ids)
                 _write_audit(report=report, actor=actor)
                 transaction.on_commit(
                     lambda: catalog_imported.send(sender=Activity, activity_ids=activity_ids, source=source)

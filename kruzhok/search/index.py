@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Model
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.urls import reverse
 
 from kruzhok.catalog.models import (
@@ -197,6 +197,8 @@ class _Builder:
             rating_count=0,
             quality=round(quality, 3),
             card=card,
+            title=title,
+            url=card["url"],
             text_strong=" ".join(strong_terms),
             text_weak=" ".join(t for t in analyzer.index_terms(weak_text) if t not in strong_set),
         )
@@ -239,6 +241,19 @@ def index_activities(ids: Iterable[int]) -> int:
         _save_vocabulary(builder, counted=False)
         SearchState.objects.filter(pk=1).update(documents=SearchDocument.objects.count())
     return done
+
+
+def index_activities_around(ids: Iterable[int]) -> int:
+    """These activities and every other one sharing their venues or organizations: a bulk write
+    that moved a venue or renamed an organization changed those cards too."""
+    wanted = list({int(i) for i in ids})
+    if not wanted:
+        return 0
+    touched = Activity.objects.filter(pk__in=wanted)
+    around = Activity.objects.filter(venue__in=touched.values("venue")) | Activity.objects.filter(
+        organization__in=touched.values("organization")
+    )
+    return index_activities({*wanted, *around.values_list("pk", flat=True)})
 
 
 def remove_activities(ids: Iterable[int]) -> None:
@@ -292,15 +307,32 @@ def _on_activity_deleted(sender: type[Model], instance: Activity, **kwargs: Any)
 def _on_categories_changed(
     sender: type[Model], instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any
 ) -> None:
+    if reverse and action == "pre_clear":
+        # After the clear the links are gone: remember whom it touches while they are there.
+        instance.__dict__["_search_cleared"] = list(
+            Activity.objects.filter(categories=instance).values_list("pk", flat=True)
+        )
+        return
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if reverse:
         if pk_set:
             index_activities(pk_set)
         elif action == "post_clear":
-            _reindex_where(categories=instance)
+            index_activities(instance.__dict__.get("_search_cleared", []))
     else:
         index_activities([instance.pk])
+
+
+def _on_venue_deleting(sender: type[Model], instance: Venue, **kwargs: Any) -> None:
+    # Activity.venue is SET_NULL: a queryset update that sends no signal for the activities.
+    instance.__dict__["_search_activities"] = list(
+        Activity.objects.filter(venue=instance).values_list("pk", flat=True)
+    )
+
+
+def _on_venue_deleted(sender: type[Model], instance: Venue, **kwargs: Any) -> None:
+    index_activities(instance.__dict__.get("_search_activities", []))
 
 
 def _on_related_saved(sender: type[Model], instance: Any, raw: bool = False, **kwargs: Any) -> None:
@@ -346,6 +378,8 @@ def connect_signals() -> None:
     )
     for model in (Organization, Venue, Group, ScheduleSlot):
         post_save.connect(_on_related_saved, sender=model, dispatch_uid=f"search.{model.__name__}")
+    pre_delete.connect(_on_venue_deleting, sender=Venue, dispatch_uid="search.venue.deleting")
+    post_delete.connect(_on_venue_deleted, sender=Venue, dispatch_uid="search.venue.deleted")
     for model in (Group, ScheduleSlot):
         post_delete.connect(
             _on_slot_or_group_deleted, sender=model, dispatch_uid=f"search.del.{model.__name__}"

@@ -35,8 +35,10 @@ class SearchDocument(models.Model):
     rating = models.FloatField(null=True)
     rating_count = models.PositiveIntegerField(default=0)
     quality = models.FloatField(default=0.0)  # completeness of the entry, 0..1
-    # The card, as shown.
+    # The card, as shown; title and URL also apart, for the map's hundreds of points.
     card = models.JSONField(default=dict)
+    title = models.CharField(max_length=300, default="")
+    url = models.CharField(max_length=400, default="")
     # Analyzed text (stems separated by spaces) the backends index: strong and weak fields.
     text_strong = models.TextField(default="")
     text_weak = models.TextField(default="")

@@ -451,7 +451,7 @@ def _relaxations(
     if not drops and len(masks) > 1:
         # No single filter is to blame: drop them from the last one set until something shows.
         names = list(masks)
-        for keep in range(len(names) - 1, 0, -1):
+        for keep in range(len(names) - 1, -1, -1):
             kept = {n: masks[n] for n in names[:keep]}
             count = int(_combine(base, kept).sum())
             if count:
@@ -717,11 +717,18 @@ def _points(run: _Run, limit: int) -> list[MapPoint]:
     matched = np.nonzero(run.mask & ~np.isnan(run.store.lat))[0]
     shown = _top(run, matched, limit)
     ids = run.store.ids[shown].tolist()
-    cards = {pk: json.loads(card) if isinstance(card, str) else card for pk, card, _slots in _card_rows(ids)}
+    if not ids:
+        return []
+    table = SearchDocument._meta.db_table
+    placeholders = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        sql = f"SELECT activity_id, title, url FROM {table} WHERE activity_id IN ({placeholders})"  # noqa: S608
+        cursor.execute(sql, ids)
+        rows = {pk: (title, url) for pk, title, url in cursor.fetchall()}
     return [
-        MapPoint(pk, cards[pk]["title"], cards[pk]["url"], float(cards[pk]["lat"]), float(cards[pk]["lon"]))
-        for pk in ids
-        if pk in cards and cards[pk].get("lat") is not None and cards[pk].get("lon") is not None
+        MapPoint(pk, rows[pk][0], rows[pk][1], float(run.store.lat[pos]), float(run.store.lon[pos]))
+        for pk, pos in zip(ids, shown.tolist(), strict=True)
+        if pk in rows
     ]
 
 

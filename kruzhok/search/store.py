@@ -100,6 +100,8 @@ class Store:
     postings_size: int = 0
     _by_day: tuple[np.ndarray, np.ndarray] | None = None
     vocabulary_loaded: float = 0.0
+    vocabulary_size: int = 0
+    loaded_at_depth: int | None = None  # the deepest atomic block rows were read in
     thesaurus: analyzer.Thesaurus | None = None
     thesaurus_source: object = None
 
@@ -264,7 +266,8 @@ class Store:
         self._append_rows(batch)
 
     def load_vocabulary(self) -> None:
-        entries = SearchTerm.objects.values_list("stem", "word", "df").iterator(chunk_size=10_000)
+        entries = list(SearchTerm.objects.values_list("stem", "word", "df").iterator(chunk_size=10_000))
+        self.vocabulary_size = len(entries)
         self.vocabulary = analyzer.Vocabulary(entries, total_docs=max(self.live_count, 1))
         self.vocabulary_loaded = time.monotonic()
 
@@ -298,6 +301,11 @@ def current() -> Store:
         row = cursor.fetchone()
     seq, generation = row if row else (0, 0)
     store = _store
+    depth = len(connection.atomic_blocks)
+    if store is not None and store.loaded_at_depth is not None and depth < store.loaded_at_depth:
+        # It read rows inside a transaction (or savepoint) that has ended since, maybe rolled
+        # back, and a rolled-back sequence number comes back with other rows: start afresh.
+        store.generation = -1
     if store is not None and store.generation == generation and store.seq == seq:
         if (
             time.monotonic() - store.vocabulary_loaded > VOCABULARY_TTL_SECONDS
@@ -315,11 +323,16 @@ def current() -> Store:
             store.load_vocabulary()
             _store = store
         elif store.seq < seq:
-            # New words reach the vocabulary (typo correction) on its own timer, not per write.
+            if depth and (store.loaded_at_depth is None or depth > store.loaded_at_depth):
+                store.loaded_at_depth = depth
             store.load_rows(_rows(seq__gt=store.seq))
             store.postings.clear()
             store.postings_size = 0
             store.seq = seq
+            # A write that brought new words must reach the analyzer too, or a just-added «хоккей»
+            # would be "corrected" into something older; most writes add none, and cost a count.
+            if SearchTerm.objects.count() != store.vocabulary_size:
+                store.load_vocabulary()
     return store
 
 

@@ -73,6 +73,8 @@ class Migration(migrations.Migration):
                 ("rating_count", models.PositiveIntegerField(default=0)),
                 ("quality", models.FloatField(default=0.0)),
                 ("card", models.JSONField(default=dict)),
+                ("title", models.CharField(default="", max_length=300)),
+                ("url", models.CharField(default="", max_length=400)),
                 ("text_strong", models.TextField(default="")),
                 ("text_weak", models.TextField(default="")),
             ],
