@@ -204,22 +204,31 @@ class _Builder:
         )
 
 
-def _save_vocabulary(builder: _Builder, *, counted: bool) -> None:
-    """Add stems never seen before; `counted` (a rebuild) stores exact document frequencies."""
+def _save_vocabulary(builder: _Builder, *, counted: bool, replaced: Counter[str] | None = None) -> None:
+    """Keep document frequencies exact: a rebuild writes them; an incremental write adds the new
+    documents' stems and takes away those of the documents they replaced, so searches rank the
+    same however the index was built."""
     pairs = {s: w for s, w in builder.words.items() if len(s) <= 100 and len(w) <= 100}
-    if not pairs:
-        return
     if counted:
         SearchTerm.objects.bulk_create(
             [SearchTerm(stem=s, word=w, df=builder.df[s]) for s, w in pairs.items()], batch_size=BATCH
         )
         return
-    known = set(SearchTerm.objects.filter(stem__in=list(pairs)).values_list("stem", flat=True))
+    delta: Counter[str] = Counter(builder.df)
+    delta.subtract(replaced or Counter())
+    known = set(SearchTerm.objects.filter(stem__in=list(delta)).values_list("stem", flat=True))
     SearchTerm.objects.bulk_create(
-        [SearchTerm(stem=s, word=w, df=builder.df[s]) for s, w in pairs.items() if s not in known],
+        [SearchTerm(stem=s, word=w, df=max(delta[s], 0)) for s, w in pairs.items() if s not in known],
         batch_size=BATCH,
         ignore_conflicts=True,
     )
+    by_change: dict[int, list[str]] = {}
+    for stem_, change in delta.items():
+        if change and stem_ in known:
+            by_change.setdefault(change, []).append(stem_)
+    for change, stems in by_change.items():
+        for start in range(0, len(stems), BATCH):
+            SearchTerm.objects.filter(stem__in=stems[start : start + BATCH]).update(df=F("df") + change)
 
 
 def index_activities(ids: Iterable[int]) -> int:
@@ -228,17 +237,22 @@ def index_activities(ids: Iterable[int]) -> int:
     if not wanted:
         return 0
     done = 0
+    replaced: Counter[str] = Counter()
     with transaction.atomic():
         builder = _Builder(_bump())
         for start in range(0, len(wanted), BATCH):
             chunk = wanted[start : start + BATCH]
             documents = builder.documents(chunk)
+            for strong, weak in SearchDocument.objects.filter(pk__in=chunk).values_list(
+                "text_strong", "text_weak"
+            ):
+                replaced.update(set(strong.split()) | set(weak.split()))
             # Replace rather than update: one DELETE and one INSERT per chunk instead of an UPDATE
             # per row, and the full-text triggers see a plain delete + insert.
             SearchDocument.objects.filter(pk__in=chunk).delete()
             SearchDocument.objects.bulk_create(documents, batch_size=BATCH)
             done += len(documents)
-        _save_vocabulary(builder, counted=False)
+        _save_vocabulary(builder, counted=False, replaced=replaced)
         SearchState.objects.filter(pk=1).update(documents=SearchDocument.objects.count())
     return done
 

@@ -20,6 +20,7 @@ from datetime import datetime
 
 import numpy as np
 from django.db import connection
+from django.db.models import Count, Sum
 
 from kruzhok.core.env import env_int
 from kruzhok.search import analyzer, taxonomy
@@ -100,7 +101,7 @@ class Store:
     postings_size: int = 0
     _by_day: tuple[np.ndarray, np.ndarray] | None = None
     vocabulary_loaded: float = 0.0
-    vocabulary_size: int = 0
+    vocabulary_signature: tuple[int, int] = (0, 0)
     loaded_at_depth: int | None = None  # the deepest atomic block rows were read in
     thesaurus: analyzer.Thesaurus | None = None
     thesaurus_source: object = None
@@ -267,7 +268,7 @@ class Store:
 
     def load_vocabulary(self) -> None:
         entries = list(SearchTerm.objects.values_list("stem", "word", "df").iterator(chunk_size=10_000))
-        self.vocabulary_size = len(entries)
+        self.vocabulary_signature = (len(entries), sum(e[2] for e in entries))
         self.vocabulary = analyzer.Vocabulary(entries, total_docs=max(self.live_count, 1))
         self.vocabulary_loaded = time.monotonic()
 
@@ -290,6 +291,12 @@ def _rows(**lookup: object) -> Iterable[tuple]:
         .values_list(*_ROW_FIELDS)
         .iterator(chunk_size=5_000)
     )
+
+
+def _vocabulary_signature() -> tuple[int, int]:
+    """Words and their document counts in total: changes whenever a write changed the vocabulary."""
+    found = SearchTerm.objects.aggregate(n=Count("stem"), total=Sum("df"))
+    return int(found["n"] or 0), int(found["total"] or 0)
 
 
 def current() -> Store:
@@ -331,7 +338,7 @@ def current() -> Store:
             store.seq = seq
             # A write that brought new words must reach the analyzer too, or a just-added «хоккей»
             # would be "corrected" into something older; most writes add none, and cost a count.
-            if SearchTerm.objects.count() != store.vocabulary_size:
+            if _vocabulary_signature() != store.vocabulary_signature:
                 store.load_vocabulary()
     return store
 
