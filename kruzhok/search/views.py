@@ -10,11 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from kruzhok.catalog import selectors as catalog_selectors
 from kruzhok.places import gazetteer
 from kruzhok.search import selectors, taxonomy
 from kruzhok.search.params import WEEKDAY_CODES, parse_params
@@ -32,6 +33,62 @@ SORT_LABELS = {
 def _script_json(data: object) -> str:
     """JSON for a data attribute (the template's autoescaping makes it safe there)."""
     return json.dumps(data, ensure_ascii=False)
+
+
+def _counted(label: str, count: int) -> str:
+    return f"{label} ({count})"
+
+
+def _option_tags(rows: list[tuple[str, str, int, bool]]) -> str:
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if chosen else "", _counted(label, count))  # noqa: S308
+            for value, label, count, chosen in rows
+        ),
+    )
+
+
+def _select_options(result: selectors.SearchResult, *, english: bool) -> dict[str, str]:
+    """The <option>s of the direction, category and okrug selects, each with its facet count.
+
+    Built here rather than in the template: 77 categories through template tags cost more than
+    the rest of the form (the taxonomy is cached, so this makes no query)."""
+    tax = taxonomy.load()
+    params = result.params
+    facets = result.facets
+    directions = _option_tags(
+        [
+            (slug, en if english else ru, facets["direction"].get(slug, 0), params.direction == slug)
+            for slug, (_pk, ru, en) in tax.directions.items()
+        ]
+    )
+    groups = []
+    for direction_slug, (_pk, direction_ru, direction_en) in tax.directions.items():
+        options = _option_tags(
+            [
+                (slug, en if english else ru, facets["category"].get(slug, 0), slug in params.categories)
+                for slug, (_cpk, ru, en, d) in tax.categories.items()
+                if d == direction_slug
+            ]
+        )
+        groups.append(
+            format_html(
+                '<optgroup label="{}">{}</optgroup>', direction_en if english else direction_ru, options
+            )
+        )
+    okrugs = _option_tags(
+        [
+            (name, name, facets["district"].get(name, 0), params.district == name)
+            for name in sorted(tax.okrugs)
+        ]
+    )
+    return {
+        "direction": directions,
+        "category": mark_safe("".join(groups)),  # noqa: S308  (every part went through format_html)
+        "district": okrugs,
+    }
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -107,7 +164,6 @@ def search(request: HttpRequest) -> HttpResponse:
             _("Страницы %(page)s нет: всего страниц %(total)s. Показана последняя.")
             % {"page": params.page, "total": result.page_count}
         )
-    tax = taxonomy.load()
     english = not request_language().startswith("ru")
     canonical = reverse("search:search") + (f"?{params.query_string()}" if params.query_string() else "")
     points = [{"id": p.id, "title": p.title, "url": p.url, "lat": p.lat, "lon": p.lon} for p in result.points]
@@ -117,20 +173,27 @@ def search(request: HttpRequest) -> HttpResponse:
         "messages_list": messages,
         "facets": _facet_rows(result),
         "canonical": canonical,
-        "original_query": params.query_string(q=params.q, page=1),
+        # The correction links to itself: one click puts the corrected words into the field.
+        "corrected_link": (
+            format_html(
+                '<a href="?{}">{}</a>',
+                params.query_string(q=result.corrected_query, page=1),
+                result.corrected_query,
+            )
+            if result.corrected_query
+            else ""
+        ),
         "points_json": _script_json(points),
         "location_json": _script_json(
             {"lat": result.location.lat, "lon": result.location.lon, "radius_km": result.location.radius_km}
             if result.location
             else None
         ),
-        "directions": [(slug, en if english else ru) for slug, (_pk, ru, en) in tax.directions.items()],
-        "category_groups": catalog_selectors.categories_by_direction(),
-        "okrugs": sorted(tax.okrugs),
+        "options": _select_options(result, english=english),
         "weekdays": list(
             zip(WEEKDAY_CODES, [_("Пн"), _("Вт"), _("Ср"), _("Чт"), _("Пт"), _("Сб"), _("Вс")], strict=True)
         ),
-        "radii": sorted({*RADII_KM, params.radius_km} - {None}),
+        "radii": sorted({*RADII_KM, *([params.radius_km] if params.radius_km else [])}),
         "sorts": [(key, str(label)) for key, label in SORT_LABELS.items()],
         "has_prev": result.page > 1,
         "has_next": result.page < result.page_count,
@@ -139,7 +202,9 @@ def search(request: HttpRequest) -> HttpResponse:
         "tile_url": settings.MAP_TILE_URL,
         "tile_attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", ""),
     }
-    template = "search/_results.html" if _is_htmx(request) else "search/search.html"
+    # htmx gets the results plus the filters' options out of band (their counts changed); the
+    # form itself stays, so the cursor and a half-typed word are not disturbed.
+    template = "search/_live.html" if _is_htmx(request) else "search/search.html"
     response = render(request, template, context)
     if _is_htmx(request):
         # The address bar shows the canonical URL (no empty fields), so it can be shared.

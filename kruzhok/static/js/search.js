@@ -1,17 +1,23 @@
-/* Search page: the map beside the list, "near me", the phone map toggle.
-   Progressive enhancement only: the form and the links work without this file. */
+/* Search page: the map beside the list, "near me", live-search details, the phone map toggle.
+   Progressive enhancement only: the form and the links work without this file.
+   htmx may replace the whole page on Back (history restore), so every element is looked up
+   again in init() and listeners that must survive live on document.body. */
 (function () {
   "use strict";
 
-  var mapEl = document.getElementById("search-map");
-  var form = document.getElementById("search-form");
+  var WHERE_DELAY_MS = 600;   // addresses are long: half-typed ones would only say «not found»
   var map = null;
+  var mapEl = null;
   var cluster = null;
   var markers = {};
   var hereLayer = null;
+  var lastQuery = null;
+  var whereTimer = null;
+
+  function $(id) { return document.getElementById(id); }
 
   function readJson(name) {
-    var el = document.getElementById("map-data");
+    var el = $("map-data");
     if (!el) { return null; }
     try { return JSON.parse(el.getAttribute("data-" + name) || "null"); } catch (e) { return null; }
   }
@@ -28,7 +34,7 @@
     marker.setStyle(on ? { radius: 11, fillColor: "#1d4ed8", weight: 3 } : { radius: 8, fillColor: "#c2410c", weight: 2 });
     if (on) {
       marker.bringToFront();
-      if (cluster && cluster.getVisibleParent(marker) !== marker) { return; }
+      if (cluster && cluster.getVisibleParent && cluster.getVisibleParent(marker) !== marker) { return; }
       marker.openTooltip();
     } else {
       marker.closeTooltip();
@@ -36,7 +42,11 @@
   }
 
   function ensureMap() {
-    if (map || !mapEl || !window.L) { return map; }
+    var el = $("search-map");
+    if (map && el === mapEl) { return map; }
+    if (!el || !window.L) { return null; }
+    if (map) { map.remove(); map = null; }  // Back replaced the page: the old map has no container
+    mapEl = el;
     var tileUrl = mapEl.getAttribute("data-tile-url") || "";
     mapEl.textContent = "";
     mapEl.classList.add("map-live");
@@ -78,12 +88,15 @@
         .bindTooltip(mapEl.getAttribute("data-here-label") || "").addTo(hereLayer);
       if (here.radius_km) {
         window.L.circle([here.lat, here.lon], { radius: here.radius_km * 1000, weight: 1, color: "#1d4ed8", fillOpacity: 0.04 }).addTo(hereLayer);
-        bounds.push([here.lat, here.lon]);
       }
+      bounds.push([here.lat, here.lon]);
     }
     if (bounds.length) {
       map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 });
     }
+  }
+
+  function bindCards() {
     document.querySelectorAll(".card[data-id]").forEach(function (card) {
       var id = card.getAttribute("data-id");
       card.addEventListener("mouseenter", function () { setHighlight(id, true); });
@@ -93,43 +106,152 @@
     });
   }
 
-  // Phones: the list first, the map behind a button.
-  var toggle = document.getElementById("map-toggle");
-  if (toggle && mapEl) {
-    toggle.hidden = false;
-    toggle.addEventListener("click", function () {
-      var open = document.body.classList.toggle("map-open");
-      toggle.setAttribute("aria-expanded", open ? "true" : "false");
-      if (map) { setTimeout(function () { map.invalidateSize(); renderMarkers(); }, 0); }
+  function formQuery(form) {
+    return new URLSearchParams(new FormData(form)).toString();
+  }
+
+  function hasLocation() {
+    var where = $("id_where");
+    var lat = $("id_lat");
+    return Boolean((where && where.value.trim()) || (lat && !lat.disabled && lat.value));
+  }
+
+  // Radius and «nearest first» mean something only once there is a place to measure from.
+  function syncLocationControls() {
+    var on = hasLocation();
+    var radiusField = $("field-radius");
+    var radius = $("id_radius");
+    if (radiusField && radius) {
+      radiusField.hidden = !on;
+      radius.disabled = !on;
+    }
+    var near = document.querySelector('#id_sort option[value="near"]');
+    if (near) { near.disabled = !on; }
+  }
+
+  // The filters' options arrive out of band with fresh counts (htmx swaps them before the list).
+  // Chrome keeps the old selection's position rather than the new `selected` attribute, so the
+  // server's choice is applied here.
+  function applyServerSelection() {
+    ["id_direction", "id_category", "id_district"].forEach(function (id) {
+      var select = $(id);
+      if (!select) { return; }
+      for (var i = 0; i < select.options.length; i++) {
+        if (select.options[i].defaultSelected) { select.selectedIndex = i; return; }
+      }
+      select.selectedIndex = 0;
     });
   }
 
-  // "Near me": the browser's position becomes lat/lon; typing an address drops it again.
-  var near = document.getElementById("use-location");
-  var lat = document.getElementById("id_lat");
-  var lon = document.getElementById("id_lon");
-  var where = document.getElementById("id_where");
-  if (near && lat && lon && navigator.geolocation) {
-    near.hidden = false;
-    near.addEventListener("click", function () {
-      navigator.geolocation.getCurrentPosition(function (pos) {
-        lat.value = pos.coords.latitude.toFixed(6);
-        lon.value = pos.coords.longitude.toFixed(6);
-        lat.disabled = false;
-        lon.disabled = false;
-        if (where) { where.value = ""; }
-        if (form && form.requestSubmit) { form.requestSubmit(); } else if (form) { form.submit(); }
+  function announce() {
+    var status = $("search-status");
+    if (!status) { return; }
+    var parts = [];
+    document.querySelectorAll("#results-title, #results .notice, #results .empty > p:first-child").forEach(function (el) {
+      parts.push(el.textContent.replace(/\s+/g, " ").trim());
+    });
+    status.textContent = parts.join(" ");
+  }
+
+  function useLocation(button, form) {
+    var lat = $("id_lat");
+    var lon = $("id_lon");
+    var where = $("id_where");
+    var problem = $("location-problem");
+    button.setAttribute("aria-busy", "true");
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      button.removeAttribute("aria-busy");
+      if (problem) { problem.hidden = true; }
+      lat.value = pos.coords.latitude.toFixed(6);
+      lon.value = pos.coords.longitude.toFixed(6);
+      lat.disabled = false;
+      lon.disabled = false;
+      if (where) {
+        where.value = "";
+        where.placeholder = where.getAttribute("data-near-placeholder") || where.placeholder;
+      }
+      syncLocationControls();
+      if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+    }, function () {
+      button.removeAttribute("aria-busy");
+      if (problem) { problem.hidden = false; }
+    }, { timeout: 15000, maximumAge: 300000 });
+  }
+
+  function init() {
+    var form = $("search-form");
+    if (!form) { return; }
+    lastQuery = formQuery(form);
+
+    // Phones: the list first, the map behind a button.
+    var toggle = $("map-toggle");
+    if (toggle && $("search-map")) {
+      toggle.hidden = false;
+      toggle.setAttribute("aria-expanded", document.body.classList.contains("map-open") ? "true" : "false");
+      toggle.addEventListener("click", function () {
+        var open = document.body.classList.toggle("map-open");
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+        if (map) { setTimeout(function () { map.invalidateSize(); renderMarkers(); }, 0); }
       });
-    });
-  }
-  if (where && lat && lon) {
-    where.addEventListener("input", function () {
-      lat.value = ""; lon.value = ""; lat.disabled = true; lon.disabled = true;
-    });
+    }
+
+    var near = $("use-location");
+    if (near && $("id_lat") && $("id_lon") && navigator.geolocation) {
+      near.hidden = false;
+      near.addEventListener("click", function () { useLocation(near, form); });
+    }
+
+    var where = $("id_where");
+    if (where) {
+      where.addEventListener("input", function (event) {
+        // Typing an address replaces the browser's position.
+        var lat = $("id_lat");
+        var lon = $("id_lon");
+        if (lat && lon) { lat.value = ""; lon.value = ""; lat.disabled = true; lon.disabled = true; }
+        syncLocationControls();
+        // Not the form's 300 ms: a suggestion picked from the list searches at once, typing waits longer.
+        event.stopPropagation();
+        clearTimeout(whereTimer);
+        var picked = Array.prototype.some.call((where.list && where.list.options) || [], function (o) { return o.value === where.value; });
+        whereTimer = setTimeout(function () { htmx.trigger(form, "where-changed"); }, picked ? 0 : WHERE_DELAY_MS);
+      });
+    }
+
+    // Wide screens have room for every filter; site.js does this on load, Back needs it again.
+    if (window.matchMedia && window.matchMedia("(min-width: 60rem)").matches) {
+      document.querySelectorAll("details[data-open-wide]").forEach(function (el) { el.open = true; });
+    }
+
+    syncLocationControls();
+    renderMarkers();
+    bindCards();
   }
 
-  document.body.addEventListener("htmx:afterSwap", function (event) {
-    if (event.target && event.target.id === "results") { renderMarkers(); }
+  // One request per real change: a checkbox fires both "change" and "input", a text field
+  // "change" again on blur; the same query twice would only redraw the same list.
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var form = $("search-form");
+    if (!form || event.detail.elt !== form) { return; }
+    var query = formQuery(form);
+    if (query === lastQuery) { event.preventDefault(); return; }
+    lastQuery = query;
+    var results = $("results");
+    if (results) { results.setAttribute("aria-busy", "true"); }
   });
-  renderMarkers();
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    var form = $("search-form");
+    if (form && event.detail.elt === form && !event.detail.successful) { lastQuery = null; }
+    var results = $("results");
+    if (results) { results.removeAttribute("aria-busy"); }
+  });
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target && event.target.id === "results") {
+      applyServerSelection();
+      renderMarkers();
+      bindCards();
+      announce();
+    }
+  });
+  document.body.addEventListener("htmx:historyRestore", init);
+  init();
 })();
