@@ -41,11 +41,18 @@
     }
   }
 
+  function dropMap() {
+    if (map) {
+      try { map.remove(); } catch (e) { /* its container is already gone */ }
+    }
+    map = null; cluster = null; markers = {}; hereLayer = null; mapEl = null;
+  }
+
   function ensureMap() {
     var el = $("search-map");
     if (map && el === mapEl) { return map; }
     if (!el || !window.L) { return null; }
-    if (map) { map.remove(); map = null; }  // Back replaced the page: the old map has no container
+    dropMap();  // Back replaced the page: the old map has no container
     mapEl = el;
     var tileUrl = mapEl.getAttribute("data-tile-url") || "";
     mapEl.textContent = "";
@@ -53,13 +60,16 @@
     mapEl.setAttribute("role", "region");
     mapEl.setAttribute("aria-label", mapEl.getAttribute("data-map-label") || "");
     // maxZoom on the map itself: without tiles Leaflet has none, and clustering would never end.
-    map = window.L.map(mapEl, { scrollWheelZoom: false, maxZoom: 19 }).setView([54.99, 73.37], 11);
+    // No animations: a zoom still running when Back replaces the page would fire on a map
+    // that has lost its container.
+    map = window.L.map(mapEl, { scrollWheelZoom: false, maxZoom: 19, zoomAnimation: false, fadeAnimation: false, markerZoomAnimation: false })
+      .setView([54.99, 73.37], 11);
     if (tileUrl) {
       window.L.tileLayer(tileUrl, { maxZoom: 19, attribution: mapEl.getAttribute("data-attribution") || "" }).addTo(map);
     } else {
       mapEl.classList.add("map-no-tiles");
     }
-    cluster = window.L.markerClusterGroup ? window.L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 }) : window.L.layerGroup();
+    cluster = window.L.markerClusterGroup ? window.L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40, animate: false }) : window.L.layerGroup();
     cluster.addTo(map);
     return map;
   }
@@ -73,7 +83,7 @@
     if (hereLayer) { map.removeLayer(hereLayer); hereLayer = null; }
     var bounds = [];
     points.forEach(function (p) {
-      var marker = window.L.circleMarker([p.lat, p.lon], { radius: 8, weight: 2, color: "#ffffff", fillColor: "#c2410c", fillOpacity: 1 });
+      var marker = window.L.circleMarker([p.lat, p.lon], { radius: 8, weight: 2, color: "#ffffff", fillColor: "#c2410c", fillOpacity: 1, className: "result-marker" });
       marker.bindTooltip(p.title);
       marker.on("click", function () { window.location.href = p.url; });
       marker.on("mouseover", function () { setHighlight(p.id, true); });
@@ -86,10 +96,13 @@
       hereLayer = window.L.layerGroup().addTo(map);
       window.L.circleMarker([here.lat, here.lon], { radius: 7, weight: 3, color: "#1d4ed8", fillColor: "#ffffff", fillOpacity: 1 })
         .bindTooltip(mapEl.getAttribute("data-here-label") || "").addTo(hereLayer);
-      if (here.radius_km) {
-        window.L.circle([here.lat, here.lon], { radius: here.radius_km * 1000, weight: 1, color: "#1d4ed8", fillOpacity: 0.04 }).addTo(hereLayer);
-      }
       bounds.push([here.lat, here.lon]);
+      if (here.radius_km) {
+        // The whole circle in view: the area searched, not only the cards found in it.
+        var circle = window.L.circle([here.lat, here.lon], { radius: here.radius_km * 1000, weight: 1, color: "#1d4ed8", fillOpacity: 0.04 }).addTo(hereLayer);
+        var area = circle.getBounds();
+        bounds.push(area.getSouthWest(), area.getNorthEast());
+      }
     }
     if (bounds.length) {
       map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 });
@@ -252,6 +265,7 @@
       announce();
     }
   });
+  document.body.addEventListener("htmx:historyCacheMissLoad", dropMap);  // before the page is replaced
   document.body.addEventListener("htmx:historyRestore", init);
   init();
 })();
