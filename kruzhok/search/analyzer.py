@@ -259,6 +259,25 @@ FILLER_WORDS: frozenset[str] = frozenset(
     """.split()
 )
 
+# What a parent calls any activity: «кружок рисования», «уроки гитары», «piano lessons». Such a
+# word ranks the entries that say it a little higher but never empties a list by itself; alone
+# («кружки») it is what is searched for. Never "corrected" either: «кружки» is not a typo.
+GENERIC_WORDS: frozenset[str] = frozenset(
+    """
+    кружок кружка кружки кружков кружке кружку кружком секция секции секций секцию секциях
+    студия студии студий студию занятие занятия занятий занятиям заниматься занятиями
+    урок уроки уроков урока уроках курс курсы курсов курсах обучение обучения обучаться
+    учиться научиться научить тренировки тренировка тренировок тренироваться
+    class classes lesson lessons course courses club clubs training
+    """.split()
+)
+
+# «бесплатные кружки»: the price filter, not a word to look for (paid entries say «первое занятие
+# бесплатно» in their descriptions).
+FREE_WORDS: frozenset[str] = frozenset(
+    "бесплатно бесплатные бесплатный бесплатная бесплатное бесплатных бесплатным бесплатными free".split()
+)
+
 # Who an activity is for: the page filters that by age; as a word to look for it would keep
 # only the listings that happen to say it. Dropped when the query also names an interest («танцы
 # для девочек»), kept when it is all there is («для дошкольников»).
@@ -801,6 +820,7 @@ class Concept:
     synonyms: frozenset[str]  # stems of synonyms and narrower terms the index holds
     prefix: bool  # the word is still being typed: match `terms` as prefixes of stems
     corrected: bool  # `word` differs from what was typed (typo, layout, transliteration)
+    optional: bool = False  # a generic word: counts towards relevance but does not narrow
 
 
 @dataclass(frozen=True)
@@ -808,6 +828,7 @@ class AnalyzedQuery:
     concepts: tuple[Concept, ...]
     corrected_query: str | None  # the query with corrected words; None when nothing was corrected
     ages: tuple[int, ...] = ()  # ages the query names («футбол 8 лет»); not turned into concepts
+    free: bool = False  # the query asks for free entries («бесплатные кружки»)
 
     def is_empty(self) -> bool:
         return not self.concepts
@@ -828,6 +849,7 @@ class _Token:
     prefix: bool = False
     corrected: bool = False
     age: bool = False  # part of an age («8 лет»), not a word to look for
+    optional: bool = False  # a generic word («кружок», «уроки»): ranks, does not narrow
 
 
 def _typing_stem(word: str, vocabulary: Vocabulary) -> str | None:
@@ -976,6 +998,7 @@ def analyze_query(q: str, *, vocabulary: Vocabulary, thesaurus: Thesaurus) -> An
     chunks = text.split()
     tokens = [_Token(word, i) for i, chunk in enumerate(chunks) for word in tokenize(chunk)]
     ages = _mark_ages(tokens)
+    free = False
     last = len(chunks) - 1
 
     by_chunk: dict[int, list[_Token]] = {}
@@ -1031,6 +1054,19 @@ def analyze_query(q: str, *, vocabulary: Vocabulary, thesaurus: Thesaurus) -> An
                 wanted.append(first)
                 continue
         for token in meaningful:
+            if token.text in FREE_WORDS:
+                free = True
+                token.shown = token.text
+                continue
+            if token.text in GENERIC_WORDS:
+                token.word, token.stem, token.shown, token.optional = (
+                    token.text,
+                    stem(token.text),
+                    token.text,
+                    True,
+                )
+                wanted.append(token)
+                continue
             _understand(
                 token,
                 vocabulary,
@@ -1046,6 +1082,9 @@ def analyze_query(q: str, *, vocabulary: Vocabulary, thesaurus: Thesaurus) -> An
     ]
     if len(soft) < len(wanted):
         wanted = [t for t in wanted if t not in soft]
+    if wanted and all(t.optional for t in wanted):
+        # «кружки», «секции» alone: any activity is one; nothing to look for in the text.
+        wanted = []
     wanted = wanted[:MAX_CONCEPTS]
 
     # Phrases typed as a whole expand as one («боевые искусства»); their words lose their own
@@ -1078,9 +1117,9 @@ def analyze_query(q: str, *, vocabulary: Vocabulary, thesaurus: Thesaurus) -> An
         else:
             expansion = frozenset().union(*(thesaurus.expand(t) for t in terms))
         synonyms = frozenset(s for s in expansion if s not in terms and vocabulary.has_stem(s))
-        concepts.append(Concept(token.word, terms, synonyms, token.prefix, token.corrected))
+        concepts.append(Concept(token.word, terms, synonyms, token.prefix, token.corrected, token.optional))
 
     corrected_query = None
     if any(t.corrected for t in tokens):
         corrected_query = " ".join(t.shown for t in tokens if t.shown) or None
-    return AnalyzedQuery(tuple(concepts), corrected_query, ages)
+    return AnalyzedQuery(tuple(concepts), corrected_query, ages, free)

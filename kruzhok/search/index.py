@@ -229,6 +229,8 @@ def _save_vocabulary(builder: _Builder, *, counted: bool, replaced: Counter[str]
     for change, stems in by_change.items():
         for start in range(0, len(stems), BATCH):
             SearchTerm.objects.filter(stem__in=stems[start : start + BATCH]).update(df=F("df") + change)
+    if by_change or any(s not in known for s in pairs):
+        SearchState.objects.filter(pk=1).update(words=F("words") + 1)
 
 
 def index_activities(ids: Iterable[int]) -> int:

@@ -77,6 +77,7 @@ class SearchState(models.Model):
     seq = models.BigIntegerField(default=0)
     generation = models.PositiveIntegerField(default=0)
     documents = models.PositiveIntegerField(default=0)
+    words = models.BigIntegerField(default=0)  # grows whenever the vocabulary changes
 
     class Meta:
         verbose_name = "состояние индекса"

@@ -223,10 +223,14 @@ def _text(store: Store, concepts: tuple[analyzer.Concept, ...]) -> _Text:
     for concept in used:
         scores = _concept_scores(store, backend, concept)
         weight = _concept_weight(store, concept)
+        if concept.optional:
+            # «кружок» in «кружок рисования»: a bonus for the entries that say it, never a filter.
+            total += 0.25 * weight * scores
+            continue
         matched &= scores > 0
         total += weight * scores
         weights += weight
-    return _Text(matched, total / weights if weights else total, used)
+    return _Text(matched, np.minimum(total / weights, 1.0) if weights else total, used)
 
 
 # --- filters --------------------------------------------------------------------------------
@@ -624,6 +628,9 @@ def _run(params: SearchParams, store: Store | None = None) -> _Run:
         if not analyzed.is_empty():
             text = _text(store, analyzed.concepts)
             base &= text.matched
+        if analyzed.free and not params.free:
+            # «бесплатные кружки» asks for the price filter in words.
+            params = replace(params, free=True)
     place = _resolve_place(params, messages)
     distances = _distances(store, place.location.lat, place.location.lon) if place else None
     filters = _filters(store, params, place, distances)

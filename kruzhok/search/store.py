@@ -20,7 +20,6 @@ from datetime import datetime
 
 import numpy as np
 from django.db import connection
-from django.db.models import Count, Sum
 
 from kruzhok.core.env import env_int
 from kruzhok.search import analyzer, taxonomy
@@ -101,7 +100,7 @@ class Store:
     postings_size: int = 0
     _by_day: tuple[np.ndarray, np.ndarray] | None = None
     vocabulary_loaded: float = 0.0
-    vocabulary_signature: tuple[int, int] = (0, 0)
+    words: int = 0  # SearchState.words when the vocabulary was read
     loaded_at_depth: int | None = None  # the deepest atomic block rows were read in
     thesaurus: analyzer.Thesaurus | None = None
     thesaurus_source: object = None
@@ -268,7 +267,6 @@ class Store:
 
     def load_vocabulary(self) -> None:
         entries = list(SearchTerm.objects.values_list("stem", "word", "df").iterator(chunk_size=10_000))
-        self.vocabulary_signature = (len(entries), sum(e[2] for e in entries))
         self.vocabulary = analyzer.Vocabulary(entries, total_docs=max(self.live_count, 1))
         self.vocabulary_loaded = time.monotonic()
 
@@ -293,20 +291,14 @@ def _rows(**lookup: object) -> Iterable[tuple]:
     )
 
 
-def _vocabulary_signature() -> tuple[int, int]:
-    """Words and their document counts in total: changes whenever a write changed the vocabulary."""
-    found = SearchTerm.objects.aggregate(n=Count("stem"), total=Sum("df"))
-    return int(found["n"] or 0), int(found["total"] or 0)
-
-
 def current() -> Store:
     """This process's store, brought up to date with the database (one small query when current)."""
     global _store
     with connection.cursor() as cursor:
         # Plain SQL: this runs on every search and the ORM's query building cost more than it.
-        cursor.execute(f"SELECT seq, generation FROM {SearchState._meta.db_table} WHERE id = 1")  # noqa: S608
+        cursor.execute(f"SELECT seq, generation, words FROM {SearchState._meta.db_table} WHERE id = 1")  # noqa: S608
         row = cursor.fetchone()
-    seq, generation = row if row else (0, 0)
+    seq, generation, words = row if row else (0, 0, 0)
     store = _store
     depth = len(connection.atomic_blocks)
     if store is not None and store.loaded_at_depth is not None and depth < store.loaded_at_depth:
@@ -328,6 +320,7 @@ def current() -> Store:
             store.load_rows(_rows())
             store.seq = seq
             store.load_vocabulary()
+            store.words = words
             _store = store
         elif store.seq < seq:
             if depth and (store.loaded_at_depth is None or depth > store.loaded_at_depth):
@@ -338,8 +331,9 @@ def current() -> Store:
             store.seq = seq
             # A write that brought new words must reach the analyzer too, or a just-added «хоккей»
             # would be "corrected" into something older; most writes add none, and cost a count.
-            if _vocabulary_signature() != store.vocabulary_signature:
+            if words != store.words:
                 store.load_vocabulary()
+                store.words = words
     return store
 
 

@@ -29,6 +29,7 @@ class Migration(migrations.Migration):
                 ("seq", models.BigIntegerField(default=0)),
                 ("generation", models.PositiveIntegerField(default=0)),
                 ("documents", models.PositiveIntegerField(default=0)),
+                ("words", models.BigIntegerField(default=0)),
             ],
             options={"verbose_name": "состояние индекса", "verbose_name_plural": "состояние индекса"},
         ),
