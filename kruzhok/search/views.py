@@ -190,6 +190,12 @@ def search(request: HttpRequest) -> HttpResponse:
             else None
         ),
         "options": _select_options(result, english=english),
+        "extra_filters": sum(
+            1
+            for value in (params.direction, params.categories, params.district, params.free, params.ovz)
+            + (params.open, params.days, params.after, params.before)
+            if value not in (None, "", (), False)
+        ),
         "weekdays": list(
             zip(WEEKDAY_CODES, [_("Пн"), _("Вт"), _("Ср"), _("Чт"), _("Пт"), _("Сб"), _("Вс")], strict=True)
         ),

@@ -156,6 +156,18 @@
     });
   }
 
+  // «Ещё фильтры (N)»: how many filters the folded part holds (the days count as one).
+  function countExtraFilters() {
+    var details = $("more-filters");
+    var out = $("extra-filter-count");
+    if (!details || !out) { return; }
+    var n = 0;
+    details.querySelectorAll("select, input[type=time]").forEach(function (el) { if (el.value) { n += 1; } });
+    details.querySelectorAll("input[type=checkbox]:checked:not([name=day])").forEach(function () { n += 1; });
+    if (details.querySelector("input[name=day]:checked")) { n += 1; }
+    out.textContent = n ? "(" + n + ")" : "";
+  }
+
   function announce() {
     var status = $("search-status");
     if (!status) { return; }
@@ -235,7 +247,9 @@
       document.querySelectorAll("details[data-open-wide]").forEach(function (el) { el.open = true; });
     }
 
+    form.addEventListener("change", countExtraFilters);
     syncLocationControls();
+    countExtraFilters();
     renderMarkers();
     bindCards();
   }
