@@ -20,7 +20,7 @@ from kruzhok.places import gazetteer
 from kruzhok.search import selectors, taxonomy
 from kruzhok.search.params import WEEKDAY_CODES, parse_params
 
-MAP_POINTS = 500
+MAP_POINTS = 200  # clustered on the map; the list pages through the rest
 RADII_KM = (1, 2, 3, 5, 10, 25)
 SORT_LABELS = {
     "best": gettext_lazy("Сначала подходящие"),
