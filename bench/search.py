@@ -794,7 +794,7 @@ def report(run: Run, slowest: int) -> None:
         print(f"failed: {run.error}")
     b = run.build
     if b:
-        parts = [f"migrate {b['migrate']:.1f} s"]
+        parts = [f"migrate {b.get('migrate', math.nan):.1f} s"]
         if "seed" in b:
             parts += [f"seed {b['seed']:.1f} s", f"index (inside seed_demo) {b['index']:.1f} s"]
         else:
