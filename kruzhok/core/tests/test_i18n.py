@@ -169,7 +169,7 @@ def test_english_activity_page_shows_english_facts_schedule_and_contacts(english
 
 def test_english_search_page_shows_english_filters_and_errors(english, chess_club):
     html = english.get("/search/?age=99").content.decode()
-    assert ">More filters<" in html.replace("<span class=\"filter-count\" id=\"extra-filter-count\"></span>", "")
+    assert ">More filters<" in html.replace('<span class="filter-count" id="extra-filter-count"></span>', "")
     assert "Free only" in html and ">Whole city<" in html
     assert "1 activity found" in html or "0 activities found" in html
     assert "Age is a whole number of years from 0 to 18" in html
