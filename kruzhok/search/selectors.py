@@ -177,7 +177,9 @@ def _concept_scores(store: Store, backend: backends.Backend, concept: analyzer.C
     prefixes = concept.terms if concept.prefix else frozenset()
     exact = frozenset() if concept.prefix else concept.terms
     lookups = [
-        backends.Lookup(exact | concept.synonyms, prefixes, "weak"),
+        # Synonyms count in titles and categories only: in descriptions a broad word's dozens of
+        # synonyms matched most of the catalog (the slowest lookups) for a 0.4 signal.
+        backends.Lookup(exact, prefixes, "weak"),
         backends.Lookup(exact, prefixes, "strong"),
     ]
     if concept.synonyms:
