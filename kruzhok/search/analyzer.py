@@ -479,6 +479,10 @@ class Vocabulary:
     def has_stem(self, stem_: str) -> bool:
         return stem_ in self._stems
 
+    def most_frequent(self) -> list[tuple[str, int]]:
+        """(stem, document frequency), the most frequent first."""
+        return sorted(((s, df) for s, (_w, df) in self._stems.items()), key=lambda item: -item[1])
+
     def df(self, stem_: str) -> int:
         entry = self._stems.get(stem_)
         return entry[1] if entry else 0

@@ -1,6 +1,9 @@
 """PostgreSQL: tsvectors of SearchDocument's analyzed text in two narrow side tables, with GIN.
 
-The analyzer has already stemmed the text, so the 'simple' configuration only splits on spaces.
+The analyzer has already stemmed the text, so the 'simple' configuration only splits on spaces,
+and positions are stripped: matching needs none (ranking is ours), and without them the
+description table is a third of the size, so its heap pages stay in shared buffers (a word in
+50,000 descriptions: 150 ms → 40 ms).
 A trigger on search_searchdocument keeps the side tables in step in the same statement, so in
 the same transaction. Why side tables: PostgreSQL must visit the heap for every row a GIN index
 finds; with the tsvector on the wide document row (card JSON, text) 8,000 matches touched 2,700
@@ -36,8 +39,8 @@ _INSTALL = [
             DELETE FROM {SIDE["weak"]} WHERE activity_id = OLD.activity_id;
         END IF;
         IF TG_OP IN ('INSERT', 'UPDATE') THEN
-            INSERT INTO {SIDE["strong"]} VALUES (NEW.activity_id, to_tsvector('simple'::regconfig, NEW.text_strong));
-            INSERT INTO {SIDE["weak"]} VALUES (NEW.activity_id, to_tsvector('simple'::regconfig, NEW.text_weak));
+            INSERT INTO {SIDE["strong"]} VALUES (NEW.activity_id, strip(to_tsvector('simple'::regconfig, NEW.text_strong)));
+            INSERT INTO {SIDE["weak"]} VALUES (NEW.activity_id, strip(to_tsvector('simple'::regconfig, NEW.text_weak)));
         END IF;
         RETURN NULL;
     END $$ LANGUAGE plpgsql""",  # noqa: S608
@@ -54,6 +57,13 @@ class PostgresBackend:
         with conn.cursor() as cursor:
             for statement in _INSTALL:
                 cursor.execute(statement)
+
+    def upgrade(self, conn: BaseDatabaseWrapper) -> None:
+        """Migration 0002: the trigger that strips positions, and the rows written before it."""
+        self.install(conn)
+        with conn.cursor() as cursor:
+            for table in SIDE.values():
+                cursor.execute(f"UPDATE {table} SET tsv = strip(tsv) WHERE length(tsv) > 0")  # noqa: S608
 
     def uninstall(self, conn: BaseDatabaseWrapper) -> None:
         with conn.cursor() as cursor:

@@ -46,6 +46,9 @@ class SqliteBackend:
             for statement in _INSTALL:
                 cursor.execute(statement)
 
+    def upgrade(self, conn: BaseDatabaseWrapper) -> None:
+        """Migration 0002 (PostgreSQL's storage changed; FTS5's did not)."""
+
     def uninstall(self, conn: BaseDatabaseWrapper) -> None:
         with conn.cursor() as cursor:
             for suffix in ("ai", "ad", "au"):

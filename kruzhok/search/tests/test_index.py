@@ -17,7 +17,7 @@ from kruzhok.catalog.models import Activity, Category, Group, ScheduleSlot, Stat
 from kruzhok.catalog.tests import factories
 from kruzhok.imports.services import catalog_import
 from kruzhok.imports.validation import COLUMNS
-from kruzhok.search import store
+from kruzhok.search import backends, store
 from kruzhok.search.models import SearchDocument, SearchState
 from kruzhok.search.selectors import SearchResult
 from kruzhok.search.tests.conftest import (
@@ -101,6 +101,23 @@ def test_a_title_edit_is_found_by_the_new_title_and_not_the_old(warm):
     assert found(q="гамбит") == {activity.pk}
     assert found(q="ладья") == set()
     assert run(q="шахматы").results[0].title == "Шахматный клуб «Гамбит»"
+
+
+def test_cached_full_text_answers_are_patched_by_writes_exactly_as_the_engine_answers(warm):
+    chess = factories.activity(title="Шахматный клуб «Ладья»", categories=["chess"])
+    for q in ("шахматы", "футбол", "ладья", "шахм", "единоборства"):
+        run(q=q)  # word, synonym and prefix answers now sit in the process's cache
+    chess.title = "Футбол и шахматы для всех"
+    chess.save()
+    factories.activity(title="Шахматная школа «Гамбит»", categories=["chess"], description="Футбол тоже")
+    run()
+    cache = store.current()
+    assert cache.postings  # patched, not emptied
+    engine = backends.for_connection()
+    for lookup, positions in cache.postings.items():
+        assert sorted(positions.tolist()) == sorted(cache.positions(engine.match_many([lookup])[0]).tolist()), lookup
+    assert found(q="ладья") == set()
+    assert chess.pk in found(q="футбол")
 
 
 def test_a_new_word_is_found_as_typed_even_next_to_an_older_similar_one():
