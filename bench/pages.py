@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/pages.py [--database-url URL] [--backend sqlite|postgres]
         [--activities 200000] [--users 4] [--duration 30] [--client python|locust|both]
-        [--worker-class sync|gthread]
+        [--worker-class sync|gthread] [--results-cache on|off|both]
 
 Serves the site with gunicorn (the repository's gunicorn.conf.py; 2 workers on 127.0.0.1, DEBUG
 off, a throwaway SECRET_KEY) against a catalog of --activities: the database given by
@@ -14,6 +14,10 @@ and round, from --users concurrent clients that send the next request as soon as
 arrives: first the full page, then the htmx fragment (`HX-Request: true`). A warm-up (every
 worker loads its in-memory index on its first search) is not counted. Prints requests/s,
 p50/p95/p99, errors, and where the two cores went (gunicorn workers, the client, the rest).
+Each is run twice (`--results-cache both`): with the server's rendered-results cache as deployed
+(the set's 300 URLs come round again, as a city's popular searches do, so after the warm-up most
+requests reuse a rendering) and with it off (every request searches and renders: the cost of a
+query nobody asked in the last minute).
 
 The load generator shares the two cores with the server, so its own CPU is part of the figure:
 the default client is a few threads of keep-alive http.client (`--client locust` runs locust
@@ -191,9 +195,13 @@ class Server:
 
 
 @contextmanager
-def gunicorn(db: search_bench.Database, args: argparse.Namespace) -> Iterator[Server]:
+def gunicorn(
+    db: search_bench.Database, args: argparse.Namespace, results_cache: str = "on"
+) -> Iterator[Server]:
     port = free_port()
     env = db.env()
+    if results_cache == "off":
+        env["SEARCH_RESULTS_CACHE_SECONDS"] = "0"
     env.update(
         {
             "DEBUG": "0",
@@ -284,6 +292,7 @@ class Load:
     wall: float  # the CPU figures' time base: the client's whole run
     bytes_per_page: float = 0.0
     error_samples: list[str] = field(default_factory=list)
+    results_cache: str = "on"  # on | off: kruzhok.search.views reuses rendered results (or not)
 
     @property
     def rps(self) -> float:
@@ -465,14 +474,14 @@ def report(loads: list[Load], activities: int, backend: str, args: argparse.Name
         f"{args.duration:g} s per run =="
     )
     print(
-        f"{'client':<8}{'variant':<10}{'req/s':>7}{'p50':>7}{'p95':>7}{'p99':>7}{'errors':>7}{'KB':>5}"
+        f"{'client':<8}{'variant':<10}{'cache':<7}{'req/s':>7}{'p50':>7}{'p95':>7}{'p99':>7}{'errors':>7}{'KB':>5}"
         f"{'server':>8}{'db':>6}{'client':>8}{'machine':>9}{'CPU ms/req':>12}{'ceiling':>9}"
     )
     for load in loads:
         base = load.wall or 1.0
         per_request = (load.server_cpu + load.db_cpu) / load.requests * 1000 if load.requests else math.nan
         print(
-            f"{load.client:<8}{load.variant:<10}{load.rps:>7.0f}{load.p50:>7.1f}{load.p95:>7.1f}"
+            f"{load.client:<8}{load.variant:<10}{load.results_cache:<7}{load.rps:>7.0f}{load.p50:>7.1f}{load.p95:>7.1f}"
             f"{load.p99:>7.1f}{load.errors:>7}{load.bytes_per_page / 1024:>5.0f}"
             f"{load.server_cpu / base:>8.0%}{load.db_cpu / base:>6.0%}{load.client_cpu / base:>8.0%}"
             f"{load.machine_cpu / base:>9.0%}{per_request:>12.1f}{ceiling(load):>9.0f}"
@@ -484,13 +493,16 @@ def report(loads: list[Load], activities: int, backend: str, args: argparse.Name
         f"{os.cpu_count()}: {100 * (os.cpu_count() or 1)} % is all of it) — server = gunicorn workers, db = "
         "PostgreSQL backends of this database (SQLite runs inside the workers), client = the load "
         "generator, machine = every process, other work on the machine included. CPU ms/req = server + "
-        "db; ceiling = requests/s if server + db had every core to themselves."
+        "db; ceiling = requests/s if server + db had every core to themselves. cache = the rendered "
+        "results cache (SEARCH_RESULTS_CACHE_SECONDS): on, each distinct URL of the set is rendered "
+        "once per worker and index state and reused for a minute; off, every request searches and "
+        "renders."
     )
     print(f"target: ≥ {TARGET_RPS:g} requests/s at 200,000 activities (full page)")
     for load in loads:
         if load.variant == "page":
             print(
-                f"  {load.client}: {load.rps:.0f} requests/s measured "
+                f"  {load.client}, results cache {load.results_cache}: {load.rps:.0f} requests/s measured "
                 f"({'ok' if load.rps >= TARGET_RPS else 'MISSED'}); ceiling {ceiling(load):.0f} "
                 f"({'ok' if ceiling(load) >= TARGET_RPS else 'MISSED'})"
             )
@@ -520,6 +532,12 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds of uncounted load first")
     parser.add_argument("--client", choices=["python", "locust", "both"], default="python")
     parser.add_argument("--variants", default="page,fragment", help="page, fragment or both")
+    parser.add_argument(
+        "--results-cache",
+        choices=["on", "off", "both"],
+        default="both",
+        help="the server's rendered results cache: on (as deployed), off (every request renders), both",
+    )
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--query-seed", type=int, default=7)
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per build step")
@@ -571,16 +589,20 @@ def main() -> None:
                 )
         activities = catalog_size(db)
         loads: list[Load] = []
-        with gunicorn(db, args) as server:
-            for variant in chosen:
-                headers = variants[variant]
-                for client in clients:
-                    runner = run_python if client == "python" else run_locust
-                    if args.warmup:
-                        # Every worker loads its in-memory index on its first search: not counted.
-                        python_client(server.port, urls, headers, args.users, args.warmup)
-                    print(f"{client}, {variant}: {args.duration:g} s …", flush=True)
-                    loads.append(runner(server, urls, variant, headers, args))
+        modes = ["on", "off"] if args.results_cache == "both" else [args.results_cache]
+        for mode in modes:
+            with gunicorn(db, args, mode) as server:
+                for variant in chosen:
+                    headers = variants[variant]
+                    for client in clients:
+                        runner = run_python if client == "python" else run_locust
+                        if args.warmup:
+                            # Every worker loads its in-memory index on its first search: not counted.
+                            python_client(server.port, urls, headers, args.users, args.warmup)
+                        print(f"{client}, {variant}, results cache {mode}: {args.duration:g} s …", flush=True)
+                        load = runner(server, urls, variant, headers, args)
+                        load.results_cache = mode
+                        loads.append(load)
         report(loads, activities, db.backend, args)
     if any(load.errors for load in loads):
         sys.exit(1)

@@ -37,11 +37,16 @@ def editor(db, django_user_model):
 
 @pytest.fixture(autouse=True)
 def _fresh_search_memory():
-    """Each test rolls its database back: the per-process search copies must not outlive it."""
+    """Each test rolls its database back: the per-process search copies (and rendered results,
+    keyed by the index's sequence number, which the rollback reuses) must not outlive it."""
+    from django.core.cache import cache
+
     from kruzhok.search import store, taxonomy
 
     store.reset()
     taxonomy.clear()
+    cache.clear()
     yield
     store.reset()
     taxonomy.clear()
+    cache.clear()

@@ -697,10 +697,12 @@ def _count(params: SearchParams) -> int:
     return int(_run(params).mask.sum())
 
 
-def search(params: SearchParams, *, page_size: int = PAGE_SIZE, map_limit: int = 0) -> SearchResult:
+def search(
+    params: SearchParams, *, page_size: int = PAGE_SIZE, map_limit: int = 0, store: Store | None = None
+) -> SearchResult:
     """One page of results with facets; with `map_limit`, also the first N points for the map
-    (from the same run, so the page costs one search)."""
-    run = _run(params)
+    (from the same run, so the page costs one search). `store`: one the caller has just synced."""
+    run = _run(params, store)
     store = run.store
     messages = run.messages
     if params.sort == "near" and run.place is None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html, format_html_join
@@ -16,11 +20,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from kruzhok.core.env import env_int
 from kruzhok.places import gazetteer
-from kruzhok.search import selectors, taxonomy
-from kruzhok.search.params import WEEKDAY_CODES, parse_params
+from kruzhok.search import selectors, store, taxonomy
+from kruzhok.search.params import WEEKDAY_CODES, ParamError, SearchParams, parse_params
 
 MAP_POINTS = 200  # clustered on the map; the list pages through the rest
+# How long a rendered results column may be reused for the same query while the index is unchanged.
+RESULTS_CACHE_SECONDS = env_int("SEARCH_RESULTS_CACHE_SECONDS", 60)
+OPTION_NAMES = ("direction", "category", "district")
 RADII_KM = (1, 2, 3, 5, 10, 25)
 SORT_LABELS = {
     "best": gettext_lazy("Сначала подходящие"),
@@ -154,25 +162,24 @@ def request_language() -> str:
     return get_language() or "ru"
 
 
-@require_safe
-def search(request: HttpRequest) -> HttpResponse:
-    params, errors = parse_params(request.GET)
-    result = selectors.search(params, page_size=settings.CATALOG_PAGE_SIZE, map_limit=MAP_POINTS)
+def _results(request: HttpRequest, params: SearchParams, errors: list[ParamError]) -> dict[str, str]:
+    """The part of the page that depends on the results: the results column (list, facets,
+    pagination, map data) and the filters' options with their counts, as HTML."""
+    result = selectors.search(
+        params, page_size=settings.CATALOG_PAGE_SIZE, map_limit=MAP_POINTS, store=store.current()
+    )
     messages = [e.message for e in errors] + result.messages
     if params.page > result.page:
         messages.append(
             _("Страницы %(page)s нет: всего страниц %(total)s. Показана последняя.")
             % {"page": params.page, "total": result.page_count}
         )
-    english = not request_language().startswith("ru")
-    canonical = reverse("search:search") + (f"?{params.query_string()}" if params.query_string() else "")
     points = [{"id": p.id, "title": p.title, "url": p.url, "lat": p.lat, "lon": p.lon} for p in result.points]
     context = {
         "params": params,
         "result": result,
         "messages_list": messages,
         "facets": _facet_rows(result),
-        "canonical": canonical,
         # The correction links to itself: one click puts the corrected words into the field.
         "corrected_link": (
             format_html(
@@ -189,7 +196,21 @@ def search(request: HttpRequest) -> HttpResponse:
             if result.location
             else None
         ),
-        "options": _select_options(result, english=english),
+        "has_prev": result.page > 1,
+        "has_next": result.page < result.page_count,
+        "prev_query": params.query_string(page=result.page - 1),
+        "next_query": params.query_string(page=result.page + 1),
+    }
+    english = not request_language().startswith("ru")
+    return {
+        "results": render_to_string("search/_results.html", context, request),
+        **_select_options(result, english=english),
+    }
+
+
+def _form_context(params: SearchParams) -> dict[str, Any]:
+    """What the search form needs besides the results: it depends on the parameters only."""
+    return {
         "extra_filters": sum(
             1
             for value in (params.direction, params.categories, params.district, params.free, params.ovz)
@@ -201,20 +222,70 @@ def search(request: HttpRequest) -> HttpResponse:
         ),
         "radii": sorted({*RADII_KM, *([params.radius_km] if params.radius_km else [])}),
         "sorts": [(key, str(label)) for key, label in SORT_LABELS.items()],
-        "has_prev": result.page > 1,
-        "has_next": result.page < result.page_count,
-        "prev_query": params.query_string(page=result.page - 1),
-        "next_query": params.query_string(page=result.page + 1),
         "tile_url": settings.MAP_TILE_URL,
         "tile_attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", ""),
     }
-    # htmx gets the results plus the filters' options out of band (their counts changed); the
-    # form itself stays, so the cursor and a half-typed word are not disturbed.
-    template = "search/_live.html" if _is_htmx(request) else "search/search.html"
-    response = render(request, template, context)
-    if _is_htmx(request):
+
+
+def _page_parts(
+    request: HttpRequest, params: SearchParams, errors: list[ParamError], *, whole: bool
+) -> dict[str, str]:
+    """The HTML that depends on the query and the catalog: the results column and the filters'
+    options (`_results`) and, for a whole page, the form and results area around them.
+
+    Kept for RESULTS_CACHE_SECONDS per query and language while the index does not change: the
+    same searches come back all day (a street's parents, «футбол», «танцы»), and rendering
+    twenty cards costs several times the search. The key holds the index's generation and
+    sequence number, so a catalog edit shows at the next request; the lifetime only bounds how
+    stale «ближайшие занятия» can get. Only the site's frame (header with the CSRF token of the
+    language switch, footer) is rendered for every request."""
+    caching = RESULTS_CACHE_SECONDS > 0 and not connection.in_atomic_block
+    key = ""
+    parts: dict[str, str] | None = None
+    if caching:
+        # Inside a transaction the index may hold rows that are then rolled back: no caching.
+        current = store.current()
+        query = request.META.get("QUERY_STRING", "")
+        digest = hashlib.blake2b(query.encode(), digest_size=16).hexdigest()
+        key = f"search:{request_language()}:{current.generation}:{current.seq}:{digest}"
+        parts = cache.get(key)
+    changed = parts is None
+    if parts is None:
+        parts = _results(request, params, errors)
+    if whole and "content" not in parts:
+        context = {
+            "params": params,
+            "results_html": mark_safe(parts["results"]),  # noqa: S308  (rendered by our template)
+            "options": {name: mark_safe(parts[name]) for name in OPTION_NAMES},  # noqa: S308
+            **_form_context(params),
+        }
+        parts["content"] = render_to_string("search/_page.html", context, request)
+        changed = True
+    if caching and changed:
+        cache.set(key, parts, RESULTS_CACHE_SECONDS)
+    return parts
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    params, errors = parse_params(request.GET)
+    htmx = _is_htmx(request)
+    parts = _page_parts(request, params, errors, whole=not htmx)
+    canonical = reverse("search:search") + (f"?{params.query_string()}" if params.query_string() else "")
+    if htmx:
+        # The results plus the filters' options out of band (their counts changed); the form
+        # itself stays, so the cursor and a half-typed word are not disturbed.
+        context = {
+            "params": params,
+            "results_html": mark_safe(parts["results"]),  # noqa: S308  (rendered by our template)
+            "options": {name: mark_safe(parts[name]) for name in OPTION_NAMES},  # noqa: S308
+        }
+        response = render(request, "search/_live.html", context)
         # The address bar shows the canonical URL (no empty fields), so it can be shared.
         response["HX-Push-Url"] = canonical
+    else:
+        context = {"params": params, "canonical": canonical, "content_html": mark_safe(parts["content"])}  # noqa: S308
+        response = render(request, "search/search.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 

@@ -115,7 +115,9 @@ def test_cached_full_text_answers_are_patched_by_writes_exactly_as_the_engine_an
     assert cache.postings  # patched, not emptied
     engine = backends.for_connection()
     for lookup, positions in cache.postings.items():
-        assert sorted(positions.tolist()) == sorted(cache.positions(engine.match_many([lookup])[0]).tolist()), lookup
+        assert sorted(positions.tolist()) == sorted(
+            cache.positions(engine.match_many([lookup])[0]).tolist()
+        ), lookup
     assert found(q="ладья") == set()
     assert chess.pk in found(q="футбол")
 

@@ -561,3 +561,35 @@ def test_home_search_box_leads_to_the_search_page_with_the_same_fields(parent, c
     assert names == {"q", "where", "age"}
     target = urlsplit("/search/?q=шахматы&where=&age=9")
     assert "Шахматная школа «Ладья»" in _titles(_text(parent.get(target.path, parse_qs(target.query))))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_rendered_results_are_reused_until_the_catalog_changes(monkeypatch, settings):
+    """Outside a transaction (as in production) the results column is rendered once per query
+    and language, and a catalog edit shows at the next request."""
+    from kruzhok.search import selectors
+
+    searches: list[str] = []
+    search = selectors.search
+
+    def counted(params, **kwargs):
+        searches.append(params.q)
+        return search(params, **kwargs)
+
+    monkeypatch.setattr(selectors, "search", counted)
+    activity = factories.activity(title="Шахматный клуб «Ладья»", categories=["chess"])
+    visitor = Client()
+    first = _text(visitor.get("/search/", {"q": "шахматы"}))
+    again = _text(visitor.get("/search/", {"q": "шахматы"}))
+    fragment = _text(visitor.get("/search/", {"q": "шахматы"}, **HTMX))
+    assert "Ладья" in first and "Ладья" in again and "Ладья" in fragment
+    assert searches == ["шахматы"]
+    english_visitor = Client()
+    english_visitor.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = _text(english_visitor.get("/search/", {"q": "шахматы"}))
+    assert "Ладья" in english and "found" in english.lower()
+    activity.title = "Шахматный клуб «Гамбит»"
+    activity.save()
+    edited = _text(visitor.get("/search/", {"q": "шахматы"}))
+    assert "Гамбит" in edited and "Ладья" not in edited
+    assert len(searches) == 3  # the English page and the edit each searched once more
