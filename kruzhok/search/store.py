@@ -10,6 +10,7 @@ Text matching stays in the database's full-text engine (`kruzhok.search.backends
 
 from __future__ import annotations
 
+import gc
 import math
 import threading
 import time
@@ -446,6 +447,11 @@ def current() -> Store:
             store.words = words
             store.warm(for_connection())
             _store = store
+            # The store, vocabulary and thesaurus live as long as the process: moved out of the
+            # garbage collector's sight, so its full collections stop walking a million objects
+            # in the middle of a search.
+            gc.collect()
+            gc.freeze()
         elif store.seq < seq:
             if depth and (store.loaded_at_depth is None or depth > store.loaded_at_depth):
                 store.loaded_at_depth = depth
