@@ -227,6 +227,14 @@ class Store:
                 break
         vocabulary.warm()
 
+    def is_current(self, state: tuple[int, int]) -> bool:
+        """Whether the index state (seq, generation) read from the database is this store's,
+        and its vocabulary is fresh enough: if not, `current()` brings it up to date."""
+        return (
+            state == (self.seq, self.generation)
+            and time.monotonic() - self.vocabulary_loaded <= VOCABULARY_TTL_SECONDS
+        )
+
     @property
     def size(self) -> int:
         return int(self.ids.shape[0])
@@ -469,6 +477,18 @@ def current() -> Store:
             if words != store.words:
                 store.load_vocabulary()
                 store.words = words
+    return store
+
+
+def peek() -> Store | None:
+    """This process's store without asking the database whether it is current; None when there
+    is none yet or it read rows in a transaction that has ended since. The caller must compare
+    the index state it reads later with `Store.is_current` and use `current()` if it moved."""
+    store = _store
+    if store is None:
+        return None
+    if store.loaded_at_depth is not None and len(connection.atomic_blocks) < store.loaded_at_depth:
+        return None
     return store
 
 
