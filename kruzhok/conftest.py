@@ -50,3 +50,14 @@ def _fresh_search_memory():
     store.reset()
     taxonomy.clear()
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _russian_between_tests():
+    """The language middleware activates the visitor's language for the thread; an English
+    request must not leave the next test speaking English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "kruzhok.catalog",
     "kruzhok.imports",
     "kruzhok.search",
+    "kruzhok.community",
     "kruzhok.api",
 ]
 
@@ -155,6 +156,11 @@ SECURE_CSP = {
 CITY_NAME = env_str("CITY_NAME", "Омск")
 CITY_NAME_EN = env_str("CITY_NAME_EN", "Omsk")
 CATALOG_PAGE_SIZE = env_int("CATALOG_PAGE_SIZE", 20)
+# Comments: an account younger than this many days has its comments with links held for an
+# editor; at most this many comments per person per hour; this many reports hide a comment.
+COMMENT_SANDBOX_DAYS = env_int("COMMENT_SANDBOX_DAYS", 7)
+COMMENTS_PER_HOUR = env_int("COMMENTS_PER_HOUR", 10)
+COMMENT_REPORTS_TO_HIDE = 3
 
 # Import limits: a spreadsheet is refused before parsing when it is over these.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)

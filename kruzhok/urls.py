@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include("kruzhok.api.urls")),
     path("", include("kruzhok.search.urls")),
     path("", include("kruzhok.catalog.urls")),
+    path("", include("kruzhok.community.urls")),
 ]
 
 if settings.DEBUG:

@@ -265,6 +265,9 @@ class Activity(SourcedModel):
     phone = models.CharField(_("телефон"), max_length=50, blank=True)
     email = models.EmailField(_("эл. почта"), blank=True)
     website = models.URLField(_("сайт"), blank=True)
+    # Kept by kruzhok.community from its Rating rows: the average of families' 1–5 and how many.
+    rating = models.FloatField(_("средняя оценка"), null=True, blank=True, editable=False)
+    rating_count = models.PositiveIntegerField(_("оценок"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("занятие")

@@ -60,6 +60,14 @@ def activity_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         return render(request, "catalog/activity_gone.html", {"activity": activity}, status=410)
     if slug != activity.slug:
         return HttpResponsePermanentRedirect(activity.get_absolute_url())
+    return render_activity(request, activity)
+
+
+def render_activity(
+    request: HttpRequest, activity: Activity, *, comment_form: Any = None, status: int = 200
+) -> HttpResponse:
+    """The activity page for an activity from `selectors.activity_for_page`; `comment_form`: a
+    refused comment, shown again with what was typed."""
     groups, schedule_rows = selectors.schedule_table(activity)
     context = {
         "activity": activity,
@@ -67,8 +75,9 @@ def activity_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "schedule_rows": schedule_rows,
         "map_tile_url": settings.MAP_TILE_URL,
         "map_attribution": settings.MAP_TILE_ATTRIBUTION,
+        "comment_form": comment_form,
     }
-    return render(request, "catalog/activity_detail.html", context)
+    return render(request, "catalog/activity_detail.html", context, status=status)
 
 
 @require_safe

@@ -78,6 +78,8 @@ _ACTIVITY_FIELDS = (
     "venue__lon",
     "venue__district_id",
     "venue__microdistrict_id",
+    "rating",
+    "rating_count",
 )
 
 
@@ -128,7 +130,7 @@ class _Builder:
             pk, status, title, slug, description, direction_id, tags, age_min, age_max, price_rub, ovz,
             enrollment, fmt, verified_at, external_id, phone, email, website, organization_id,
             organization_name, org_phone, org_email, org_website, venue_name, address, lat, lon,
-            district_id, microdistrict_id,
+            district_id, microdistrict_id, rating, rating_count,
         ) = row  # fmt: skip
         direction = self.directions.get(direction_id, ("", "", ""))
         cats = sorted((c for c in category_ids if c in self.categories), key=lambda c: self.categories[c][1])
@@ -193,8 +195,8 @@ class _Builder:
             lon=lon,
             slots=slots,
             verified_at=verified_at,
-            rating=None,
-            rating_count=0,
+            rating=rating if rating_count else None,
+            rating_count=rating_count,
             quality=round(quality, 3),
             card=card,
             title=title,

@@ -228,3 +228,53 @@ def test_search_filters_update_results_with_htmx(browser, live_server, catalog):
         assert errors == [] and outside == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("viewport_name", list(VIEWPORTS))
+def test_a_citizen_rates_and_reviews_an_activity(
+    browser, live_server, catalog, django_user_model, viewport_name
+):
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.utils import timezone
+
+    user = django_user_model.objects.create_user(
+        "olga", "olga@example.org", "s3cret-пароль", first_name="Ольга"
+    )
+    django_user_model.objects.filter(pk=user.pk).update(date_joined=timezone.now() - timedelta(days=90))
+    signed_in = Client()
+    signed_in.force_login(user)
+    path = catalog["activity"].get_absolute_url()
+    context, page, _response, errors, outside = _open(browser, live_server, path, VIEWPORTS[viewport_name])
+    try:
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": signed_in.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        page.reload(wait_until="load")
+        page.get_by_label("Оценка").select_option("5")
+        page.get_by_label("Ваш отзыв").fill("Сын ходит второй год, тренер объясняет спокойно и понятно.")
+        page.get_by_role("button", name="Отправить", exact=True).click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith("#comments")
+        comments = page.locator("#comments")
+        assert comments.get_by_text("Спасибо! Отзыв опубликован.").is_visible()
+        assert comments.get_by_text("тренер объясняет спокойно").is_visible()
+        assert (
+            "5,0" in comments.locator(".rating-summary").inner_text()
+            or "5.0" in comments.locator(".rating-summary").inner_text()
+        )
+        page.screenshot(path=str(ARTIFACTS / f"activity-reviewed-{viewport_name}.png"), full_page=True)
+        assert errors == [] and outside == []
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0
+        violations = _audit(page)
+        assert not violations, _describe(violations)
+    finally:
+        context.close()

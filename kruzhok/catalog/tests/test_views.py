@@ -193,7 +193,8 @@ def test_script_in_title_and_description_is_shown_as_text(parent, kirovsky):
 
 
 def test_activity_page_query_count(parent, chess_club, django_assert_max_num_queries):
-    with django_assert_max_num_queries(4):
+    # The activity with its relations, categories, groups and sessions, and the comments.
+    with django_assert_max_num_queries(5):
         assert parent.get(chess_club.get_absolute_url()).status_code == 200
 
 

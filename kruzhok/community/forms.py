@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kruzhok.community.models import MAX_TEXT
+
+STARS = [("", _("без оценки"))] + [(str(n), str(n)) for n in range(5, 0, -1)]
+
+
+def plain_text(value: str) -> str:
+    """The text as people typed it, minus control and format characters (zero-width spaces,
+    bidirectional overrides) that only serve to disguise: it is always shown escaped."""
+    kept = (c for c in value if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co"))
+    return "".join(kept).replace("\r", "").strip()
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Ваш отзыв"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Обычный текст; ссылки от новых участников появятся после проверки."),
+    )
+    stars = forms.TypedChoiceField(
+        label=_("Оценка"), choices=STARS, coerce=int, empty_value=None, required=False
+    )
+
+    def clean_text(self) -> str:
+        return plain_text(self.cleaned_data.get("text", ""))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("text") and data.get("stars") is None and not self.errors:
+            raise forms.ValidationError(_("Напишите отзыв или поставьте оценку."))
+        return data
+
+
+class ReportForm(forms.Form):
+    reason = forms.CharField(label=_("Что не так"), required=False, max_length=500)
+
+    def clean_reason(self) -> str:
+        return plain_text(self.cleaned_data.get("reason", ""))
