@@ -35,7 +35,9 @@ def _check_rate(user: User) -> None:
     recent = Comment.objects.filter(author=user, created_at__gte=since).count()
     if recent >= settings.COMMENTS_PER_HOUR:
         raise Refused(
-            _("Слишком много отзывов за час: не больше %(n)s. Попробуйте позже — текст можно сохранить у себя.")
+            _(
+                "Слишком много отзывов за час: не больше %(n)s. Попробуйте позже — текст можно сохранить у себя."
+            )
             % {"n": settings.COMMENTS_PER_HOUR}
         )
 

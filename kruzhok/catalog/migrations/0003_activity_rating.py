@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_taxonomy'),
+        ("catalog", "0002_taxonomy"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='activity',
-            name='rating',
-            field=models.FloatField(blank=True, editable=False, null=True, verbose_name='средняя оценка'),
+            model_name="activity",
+            name="rating",
+            field=models.FloatField(blank=True, editable=False, null=True, verbose_name="средняя оценка"),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='rating_count',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='оценок'),
+            model_name="activity",
+            name="rating_count",
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="оценок"),
         ),
     ]
