@@ -100,11 +100,11 @@ class Store:
     lon32: np.ndarray = field(default_factory=lambda: np.empty(0, np.float32))
     live_count: int = 0
     vocabulary: analyzer.Vocabulary | None = None
-    # Full-text answers (lookup -> document positions) while the index stays at this sequence number:
-    # searches repeat words far more often than the catalog changes. Any write clears it.
+    # Full-text answers (lookup -> document positions): searches repeat words far more often than
+    # the catalog changes; a write patches them (`update_postings`), a rebuild starts afresh.
     postings: OrderedDict[Lookup, np.ndarray] = field(default_factory=OrderedDict)
     postings_size: int = 0
-    _facet_bits: dict[str, tuple[np.ndarray, ...]] = field(default_factory=dict)
+    _facet_indexes: dict[str, tuple[np.ndarray, ...]] = field(default_factory=dict)
     ranking: object = None  # kruzhok.search.ranking.Ranking, rebuilt after rows change
     vocabulary_loaded: float = 0.0
     words: int = 0  # SearchState.words when the vocabulary was read
@@ -144,7 +144,7 @@ class Store:
     def _facet_index(self, name: str) -> tuple[np.ndarray, ...]:
         """Per facet: its values; their bitsets; each document's (first) value as 1 + its index
         in values (0 = none); documents with a second value and that value, the same way."""
-        found = self._facet_bits.get(name)
+        found = self._facet_indexes.get(name)
         if found is None:
             if name == "category":
                 values, positions = self.cat_id, self.cat_doc.astype(np.int64)
@@ -164,7 +164,7 @@ class Store:
             first = np.zeros(self.size, np.intp)
             first[positions[is_first]] = row[is_first] + 1
             found = (kinds, bits, first, positions[~is_first], (row[~is_first] + 1).astype(np.intp))
-            self._facet_bits[name] = found
+            self._facet_indexes[name] = found
         return found
 
     def cached_postings(self, key: Lookup) -> np.ndarray | None:
@@ -174,12 +174,12 @@ class Store:
         return found
 
     def cache_postings(self, key: Lookup, positions: np.ndarray) -> None:
-        if POSTINGS_CACHE_IDS <= 0 or positions.size > POSTINGS_CACHE_IDS // 4:
-            return
-        positions = positions.astype(np.int32)
         previous = self.postings.pop(key, None)
         if previous is not None:
             self.postings_size -= int(previous.size)
+        if POSTINGS_CACHE_IDS <= 0 or positions.size > POSTINGS_CACHE_IDS // 4:
+            return
+        positions = positions.astype(np.int32)
         self.postings[key] = positions
         self.postings_size += int(positions.size)
         while self.postings_size > POSTINGS_CACHE_IDS and self.postings:
@@ -357,7 +357,7 @@ class Store:
         by_day = np.argsort(slot_day, kind="stable")
         self.slot_doc, self.slot_day = slot_doc_all[by_day], slot_day[by_day]
         self.slot_start, self.slot_end = slot_start[by_day], slot_end[by_day]
-        self._facet_bits = {}
+        self._facet_indexes = {}
         self.ranking = None
         self.slot_count = np.bincount(self.slot_doc, minlength=self.size)
         self.has_slots = self.slot_count > 0

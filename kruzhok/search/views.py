@@ -162,11 +162,13 @@ def request_language() -> str:
     return get_language() or "ru"
 
 
-def _results(request: HttpRequest, params: SearchParams, errors: list[ParamError]) -> dict[str, str]:
+def _results(
+    request: HttpRequest, params: SearchParams, errors: list[ParamError], current: store.Store
+) -> dict[str, str]:
     """The part of the page that depends on the results: the results column (list, facets,
     pagination, map data) and the filters' options with their counts, as HTML."""
     result = selectors.search(
-        params, page_size=settings.CATALOG_PAGE_SIZE, map_limit=MAP_POINTS, store=store.current()
+        params, page_size=settings.CATALOG_PAGE_SIZE, map_limit=MAP_POINTS, store=current
     )
     messages = [e.message for e in errors] + result.messages
     if params.page > result.page:
@@ -242,16 +244,16 @@ def _page_parts(
     caching = RESULTS_CACHE_SECONDS > 0 and not connection.in_atomic_block
     key = ""
     parts: dict[str, str] | None = None
+    current = store.current()
     if caching:
         # Inside a transaction the index may hold rows that are then rolled back: no caching.
-        current = store.current()
         query = request.META.get("QUERY_STRING", "")
         digest = hashlib.blake2b(query.encode(), digest_size=16).hexdigest()
         key = f"search:{request_language()}:{current.generation}:{current.seq}:{digest}"
         parts = cache.get(key)
     changed = parts is None
     if parts is None:
-        parts = _results(request, params, errors)
+        parts = _results(request, params, errors, current)
     if whole and "content" not in parts:
         context = {
             "params": params,
