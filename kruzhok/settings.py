@@ -19,6 +19,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
+    # First, so that its createsuperuser (which verifies the admin's email) replaces Django's.
+    "kruzhok.accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -31,7 +33,6 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "kruzhok.core",
-    "kruzhok.accounts",
     "kruzhok.places",
     "kruzhok.catalog",
     "kruzhok.imports",

@@ -55,17 +55,15 @@ class SignupForm(AllauthSignupForm):
         return clean_display_name(self.cleaned_data.get("display_name", ""))
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(forms.Form):
+    """A plain form, not a ModelForm: the service compares old and new values and saves."""
+
     display_name = _display_name_field(required=False)
     language = forms.ChoiceField(
         label=_("Язык сайта и писем"),
         choices=Language.choices,
         widget=forms.RadioSelect,
     )
-
-    class Meta:
-        model = User
-        fields = ["display_name", "language"]
 
     def clean_display_name(self) -> str:
         return clean_display_name(self.cleaned_data.get("display_name", ""))

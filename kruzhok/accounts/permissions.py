@@ -19,7 +19,7 @@ from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -110,7 +110,10 @@ def get_for_user_or_404(
     allowed: Callable[[AnyUser | None, M], bool],
 ) -> M:
     """The object with `pk`, if `allowed(user, obj)`; otherwise 404, exactly as if it did not exist."""
-    obj = queryset.filter(pk=pk).first()
+    try:
+        obj = queryset.filter(pk=pk).first()
+    except (TypeError, ValueError, ValidationError):
+        obj = None  # a malformed id in a URL is just another page that is not there
     if obj is None or not allowed(user, obj):
         raise Http404(_("Страница не найдена."))
     return obj

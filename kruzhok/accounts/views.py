@@ -30,7 +30,9 @@ def _user(request: HttpRequest) -> User:
 @require_http_methods(["GET", "HEAD", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    form = ProfileForm(request.POST or None, instance=user)
+    form = ProfileForm(
+        request.POST or None, initial={"display_name": user.display_name, "language": user.language}
+    )
     if request.method == "POST" and form.is_valid():
         services.user_update_profile(
             user=user,
@@ -39,8 +41,6 @@ def profile(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Профиль сохранён."))
         return redirect("accounts:profile")
-    if request.method == "POST":
-        user.refresh_from_db()  # the header must not show a name the form refused
     context = {"form": form, "roles": selectors.roles_of(user)}
     return render(request, "accounts/profile.html", context, status=400 if form.errors else 200)
 
