@@ -14,6 +14,12 @@ from kruzhok.catalog.tests import factories as catalog_factories
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Hashing every persona's password the production way takes most of these tests' time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _empty_rate_limits():
     cache.clear()
     yield
