@@ -31,7 +31,11 @@ def parent(client):
 @pytest.fixture
 def editor(db, django_user_model):
     return django_user_model.objects.create_user(
-        username="editor", email="editor@example.org", password="x-Strong-Pass-42", is_staff=True, is_editor=True
+        username="editor",
+        email="editor@example.org",
+        password="x-Strong-Pass-42",
+        is_staff=True,
+        is_editor=True,
     )
 
 

@@ -196,6 +196,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Кружок <noreply@localh
 ACCOUNT_ADAPTER = "kruzhok.accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "kruzhok.accounts.forms.SignupForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_USER_DISPLAY = "kruzhok.accounts.models.user_display"
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True

@@ -24,7 +24,7 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ["-date_joined"]
     inlines = [MembershipInline, DepartmentMembershipInline]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Кружок"), {"fields": ("display_name", "language", "is_editor", "deleted_at")}),
     )
     readonly_fields = ["deleted_at", "last_login", "date_joined"]

@@ -35,9 +35,7 @@ def _display_name_field(required: bool) -> forms.CharField:
         required=required,
         max_length=DISPLAY_NAME_MAX_LENGTH,
         help_text=_("Так вас увидят другие, например под отзывом. Можно только имя."),
-        error_messages={
-            "max_length": _("Имя не длиннее %(limit_value)d символов (сейчас %(show_value)d).")
-        },
+        error_messages={"max_length": _("Имя не длиннее %(limit_value)d символов (сейчас %(show_value)d).")},
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
 

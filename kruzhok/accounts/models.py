@@ -22,9 +22,7 @@ class User(AbstractUser):
     """The site's user. Signs in by email (allauth); `username` is generated and never shown."""
 
     display_name = models.CharField(_("имя на сайте"), max_length=DISPLAY_NAME_MAX_LENGTH, blank=True)
-    language = models.CharField(
-        _("язык"), max_length=8, choices=Language.choices, default=Language.RU
-    )
+    language = models.CharField(_("язык"), max_length=8, choices=Language.choices, default=Language.RU)
     is_editor = models.BooleanField(
         _("редактор"),
         default=False,
@@ -114,3 +112,8 @@ class DepartmentMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.department}"
+
+
+def user_display(user: User) -> str:
+    """allauth's name for a user in its messages («Успешный вход под именем …»)."""
+    return user.public_name

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
@@ -29,11 +29,15 @@ from kruzhok.accounts.models import DepartmentMembership, Membership, Membership
 from kruzhok.catalog.models import Activity, Department, Organization
 
 AnyUser = AbstractBaseUser | AnonymousUser
-M = TypeVar("M", bound=Model)
 
 
 def _active(user: AnyUser | None) -> bool:
     return user is not None and user.is_authenticated and user.is_active
+
+
+def _active_id(user: AnyUser | None) -> int:
+    """The id of a signed-in, active user; 0 (no row has it) for anyone else."""
+    return int(user.pk) if user is not None and _active(user) and user.pk is not None else 0
 
 
 def is_admin(user: AnyUser | None) -> bool:
@@ -62,13 +66,13 @@ def organizations_of(user: AnyUser | None) -> QuerySet[Organization]:
     """Organizations the user is a provider member of (owner or staff)."""
     if not _active(user):
         return Organization.objects.none()
-    return Organization.objects.filter(memberships__user=user).distinct()
+    return Organization.objects.filter(memberships__user_id=_active_id(user)).distinct()
 
 
 def departments_of(user: AnyUser | None) -> QuerySet[Department]:
     if not _active(user):
         return Department.objects.none()
-    return Department.objects.filter(memberships__user=user).distinct()
+    return Department.objects.filter(memberships__user_id=_active_id(user)).distinct()
 
 
 def membership_role(user: AnyUser | None, organization: Organization | int) -> str | None:
@@ -76,7 +80,11 @@ def membership_role(user: AnyUser | None, organization: Organization | int) -> s
     if not _active(user):
         return None
     org_id = organization.pk if isinstance(organization, Organization) else organization
-    return Membership.objects.filter(user=user, organization_id=org_id).values_list("role", flat=True).first()
+    return (
+        Membership.objects.filter(user_id=_active_id(user), organization_id=org_id)
+        .values_list("role", flat=True)
+        .first()
+    )
 
 
 def can_edit_organization(user: AnyUser | None, organization: Organization | int) -> bool:
@@ -100,10 +108,10 @@ def can_see_department(user: AnyUser | None, department: Department | int) -> bo
     if not _active(user):
         return False
     dep_id = department.pk if isinstance(department, Department) else department
-    return DepartmentMembership.objects.filter(user=user, department_id=dep_id).exists()
+    return DepartmentMembership.objects.filter(user_id=_active_id(user), department_id=dep_id).exists()
 
 
-def get_for_user_or_404(
+def get_for_user_or_404[M: Model](
     user: AnyUser | None,
     queryset: QuerySet[M],
     pk: Any,
@@ -138,10 +146,7 @@ def mfa_enrolment_redirect(request: HttpRequest) -> HttpResponse:
     return redirect("mfa_activate_totp")
 
 
-View = TypeVar("View", bound=Callable[..., HttpResponse])
-
-
-def editor_required(view: View) -> View:
+def editor_required[View: Callable[..., HttpResponse]](view: View) -> View:
     """Editors and admins only. Visitors are sent to sign in, other users get 403, and an editor
     without TOTP is sent to enrol it first."""
 

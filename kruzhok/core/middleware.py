@@ -24,9 +24,7 @@ class ChosenLanguageMiddleware:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         user = getattr(request, "user", None)
         saved = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
-        language = next(
-            (code for code in (saved, chosen) if code in self.supported), settings.LANGUAGE_CODE
-        )
+        language = next((code for code in (saved, chosen) if code in self.supported), settings.LANGUAGE_CODE)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)

@@ -6,62 +6,128 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('catalog', '0002_taxonomy'),
+        ("accounts", "0001_initial"),
+        ("catalog", "0002_taxonomy"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='deleted_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='удалён'),
+            model_name="user",
+            name="deleted_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="удалён"),
         ),
         migrations.AddField(
-            model_name='user',
-            name='display_name',
-            field=models.CharField(blank=True, max_length=80, verbose_name='имя на сайте'),
+            model_name="user",
+            name="display_name",
+            field=models.CharField(blank=True, max_length=80, verbose_name="имя на сайте"),
         ),
         migrations.AddField(
-            model_name='user',
-            name='is_editor',
-            field=models.BooleanField(default=False, help_text='Редактор проверяет новые записи, правки, жалобы и комментарии.', verbose_name='редактор'),
+            model_name="user",
+            name="is_editor",
+            field=models.BooleanField(
+                default=False,
+                help_text="Редактор проверяет новые записи, правки, жалобы и комментарии.",
+                verbose_name="редактор",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='language',
-            field=models.CharField(choices=[('ru', 'Русский'), ('en', 'English')], default='ru', max_length=8, verbose_name='язык'),
+            model_name="user",
+            name="language",
+            field=models.CharField(
+                choices=[("ru", "Русский"), ("en", "English")],
+                default="ru",
+                max_length=8,
+                verbose_name="язык",
+            ),
         ),
         migrations.CreateModel(
-            name='DepartmentMembership',
+            name="DepartmentMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='catalog.department', verbose_name='департамент')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='department_memberships', to=settings.AUTH_USER_MODEL, verbose_name='пользователь')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="catalog.department",
+                        verbose_name="департамент",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="department_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="пользователь",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'сотрудник департамента',
-                'verbose_name_plural': 'сотрудники департаментов',
-                'ordering': ['department__name', 'user_id'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'department'), name='department_membership_unique')],
+                "verbose_name": "сотрудник департамента",
+                "verbose_name_plural": "сотрудники департаментов",
+                "ordering": ["department__name", "user_id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "department"), name="department_membership_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('owner', 'владелец'), ('staff', 'сотрудник')], default='staff', max_length=10, verbose_name='роль')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='catalog.organization', verbose_name='организация')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL, verbose_name='пользователь')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("owner", "владелец"), ("staff", "сотрудник")],
+                        default="staff",
+                        max_length=10,
+                        verbose_name="роль",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="catalog.organization",
+                        verbose_name="организация",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="пользователь",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'участник организации',
-                'verbose_name_plural': 'участники организаций',
-                'ordering': ['organization__name', 'user_id'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'organization'), name='membership_unique_user_org')],
+                "verbose_name": "участник организации",
+                "verbose_name_plural": "участники организаций",
+                "ordering": ["organization__name", "user_id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "organization"), name="membership_unique_user_org"
+                    )
+                ],
             },
         ),
     ]

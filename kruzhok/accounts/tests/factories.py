@@ -51,7 +51,9 @@ def enrol_totp(account: User) -> str:
 def totp_code(secret: str, at: float | None = None, period: int = 30, digits: int = 6) -> str:
     """RFC 6238, written out here so the test does not trust the code it is testing."""
     counter = int((time.time() if at is None else at) // period)
-    digest = hmac.new(base64.b32decode(secret, casefold=True), struct.pack(">Q", counter), hashlib.sha1).digest()
+    digest = hmac.new(
+        base64.b32decode(secret, casefold=True), struct.pack(">Q", counter), hashlib.sha1
+    ).digest()
     offset = digest[-1] & 0x0F
     value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
     return f"{value % 10**digits:0{digits}d}"

@@ -15,9 +15,9 @@ NEW_PASSWORD = "Another-Kruzhok-Pass-77"
 def test_password_reset_by_the_mailed_link_sets_a_new_password(client, citizen_a, mailoutbox):
     response = client.post("/account/password/reset/", {"email": "ANNA@example.org"})
     assert response.status_code == 302 and response["Location"] == "/account/password/reset/done/"
-    message, = mailoutbox
+    (message,) = mailoutbox
     assert message.to == ["anna@example.org"] and message.subject == "Новый пароль для сайта «Кружок»"
-    link, = [url for url in links_in(message.body) if "/password/reset/key/" in url]
+    (link,) = [url for url in links_in(message.body) if "/password/reset/key/" in url]
 
     # The key in the link is swapped for a session-held one, so the URL is not left in history.
     form_page = client.get(path_of(link), follow=True)
@@ -37,7 +37,7 @@ def test_password_reset_by_the_mailed_link_sets_a_new_password(client, citizen_a
 def test_password_reset_for_an_unknown_address_looks_the_same_and_mails_a_hint(client, mailoutbox):
     response = client.post("/account/password/reset/", {"email": "nobody@example.org"})
     assert response.status_code == 302 and response["Location"] == "/account/password/reset/done/"
-    message, = mailoutbox
+    (message,) = mailoutbox
     assert message.subject == "Аккаунта с этим адресом нет"
     assert "/account/signup/" in message.body
 
@@ -47,7 +47,7 @@ def test_english_user_gets_the_reset_mail_in_english_whatever_the_page_language(
 
     factories.user("en@example.org", language="en", display_name="Jane")
     client.post("/account/password/reset/", {"email": "en@example.org"})  # from a Russian page
-    message, = mailoutbox
+    (message,) = mailoutbox
     assert message.subject == "New password for Kruzhok"
     assert message.body.startswith("Hello, Jane!")
 
@@ -66,5 +66,5 @@ def test_password_change_needs_the_current_password_and_mails_a_notice(client, c
     assert ok.status_code == 302
     citizen_a.refresh_from_db()
     assert citizen_a.check_password(NEW_PASSWORD)
-    notice, = mailoutbox
+    (notice,) = mailoutbox
     assert notice.subject == "Пароль изменён" and "IP-адрес:" in notice.body

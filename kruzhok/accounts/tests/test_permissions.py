@@ -50,7 +50,9 @@ def test_who_may_edit_org_x_and_its_activity(personas, persona, org_x, activity_
 @pytest.mark.parametrize(
     "persona", ["anonymous", "citizen", "provider_x", "provider_y", "department", "editor", "admin"]
 )
-def test_others_get_404_from_the_editing_helpers_as_if_nothing_were_there(personas, persona, org_x, activity_x):
+def test_others_get_404_from_the_editing_helpers_as_if_nothing_were_there(
+    personas, persona, org_x, activity_x
+):
     user = personas[persona]
     if persona in EDITS_X:
         assert permissions.get_activity_for_editing(user, activity_x.pk) == activity_x

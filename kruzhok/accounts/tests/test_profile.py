@@ -117,7 +117,10 @@ def test_account_deletion_needs_the_password_then_anonymizes_and_signs_out(clien
     assert "owner@x.example.org" not in str(entry.data)
 
     # The address is free again, and the old password opens nothing.
-    assert client.post("/account/login/", {"login": "owner@x.example.org", "password": PASSWORD}).status_code == 200
+    assert (
+        client.post("/account/login/", {"login": "owner@x.example.org", "password": PASSWORD}).status_code
+        == 200
+    )
     assert other_session
 
 

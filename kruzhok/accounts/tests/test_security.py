@@ -29,7 +29,9 @@ OFF_SITE = [
 
 @pytest.mark.parametrize("target", OFF_SITE)
 def test_next_after_sign_in_never_leaves_the_site(client, citizen_a, target):
-    response = client.post("/account/login/", {"login": citizen_a.email, "password": PASSWORD, "next": target})
+    response = client.post(
+        "/account/login/", {"login": citizen_a.email, "password": PASSWORD, "next": target}
+    )
     assert response.status_code == 302
     assert response["Location"] == "/account/", target
 
@@ -73,7 +75,9 @@ def _patterns(resolver: URLResolver, prefix: str = "") -> list[tuple[str, URLPat
 def _example_path(route: str) -> str:
     """A concrete URL for a route: any value will do, the CSRF check comes before the view."""
     for token, value in (
-        ("^", ""), ("$", ""), ("(?P<key>[-:\\w]+)", "some-key"),
+        ("^", ""),
+        ("$", ""),
+        ("(?P<key>[-:\\w]+)", "some-key"),
         ("(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)", "1-set-password"),
     ):
         route = route.replace(token, value)

@@ -20,7 +20,7 @@ def _sign_up(client, email="parent@example.org", **extra):
 
 
 def _html_part(message) -> str:
-    (html, mimetype), = message.alternatives
+    ((html, mimetype),) = message.alternatives
     assert mimetype == "text/html"
     return html
 
@@ -36,13 +36,13 @@ def test_sign_up_mails_a_link_that_verifies_the_address_and_then_sign_in_works(c
     # Mandatory verification: no session before the link is followed.
     assert "_auth_user_id" not in client.session
 
-    message, = mailoutbox
+    (message,) = mailoutbox
     assert message.to == ["parent@example.org"]
     assert message.subject == "Подтвердите адрес почты на сайте «Кружок»"
     assert "Здравствуйте, Мама Пети!" in message.body
-    link, = [url for url in links_in(message.body) if "/confirm-email/" in url]
+    (link,) = [url for url in links_in(message.body) if "/confirm-email/" in url]
     assert link.startswith("http://127.0.0.1:8000/account/confirm-email/")
-    assert link in _html_part(message) and "<html lang=\"ru\">" in _html_part(message)
+    assert link in _html_part(message) and '<html lang="ru">' in _html_part(message)
 
     page = client.get(path_of(link))
     assert page.status_code == 200 and "parent@example.org" in page.content.decode()
@@ -71,7 +71,7 @@ def test_english_visitor_signs_up_in_english_and_gets_english_mail(client, mailo
     assert '<html lang="en">' in page and ">Sign up<" in page
     _sign_up(client, email="dad@example.org")
     assert User.objects.get(email="dad@example.org").language == "en"
-    message, = mailoutbox
+    (message,) = mailoutbox
     assert message.subject == "Confirm your email address on Kruzhok"
     assert "Hello, Мама Пети!" in message.body
     assert '<html lang="en">' in _html_part(message)
@@ -83,11 +83,13 @@ def test_russian_is_the_default_language_of_mail(client, mailoutbox, settings):
     assert '<html lang="ru">' in _html_part(mailoutbox[0])
 
 
-def test_sign_up_with_a_taken_address_tells_the_owner_by_mail_without_revealing_it(client, mailoutbox, citizen_a):
+def test_sign_up_with_a_taken_address_tells_the_owner_by_mail_without_revealing_it(
+    client, mailoutbox, citizen_a
+):
     response = _sign_up(client, email="anna@example.org")
     # The page is the same as for a new address (no account enumeration); the owner gets a mail.
     assert response.status_code == 302 and response["Location"] == "/account/confirm-email/"
-    message, = mailoutbox
+    (message,) = mailoutbox
     assert message.to == ["anna@example.org"]
     assert message.subject == "Аккаунт с этим адресом уже есть"
     assert "Здравствуйте, Анна!" in message.body
@@ -108,7 +110,9 @@ def test_sign_up_with_a_taken_address_tells_the_owner_by_mail_without_revealing_
         ("password1", "12345678", "Введённый пароль слишком широко распространён."),
     ],
 )
-def test_hostile_sign_up_input_gets_a_clear_russian_error_and_no_account(client, mailoutbox, field, value, error):
+def test_hostile_sign_up_input_gets_a_clear_russian_error_and_no_account(
+    client, mailoutbox, field, value, error
+):
     data = {"email": "x@example.org", "display_name": "Анна", "password1": PASSWORD, "password2": PASSWORD}
     data[field] = value
     if field == "password1":

@@ -53,7 +53,9 @@ class Command(BaseCommand):
         if kind == "provider" and rest:
             return self._provider(user, rest, revoke)
         raise CommandError(
-            _("Непонятная роль «%(role)s». Можно: editor, department:<слаг>, provider:<id организации>[:owner]")
+            _(
+                "Непонятная роль «%(role)s». Можно: editor, department:<слаг>, provider:<id организации>[:owner]"
+            )
             % {"role": role}
         )
 
@@ -64,9 +66,9 @@ class Command(BaseCommand):
             return message % {"email": user.email}
         changed = services.user_grant_editor(user=user)
         message = _("%(email)s теперь редактор.") if changed else _("%(email)s уже редактор.")
-        return (message + " " + _("Страницы редакции откроются после подключения приложения-аутентификатора.")) % {
-            "email": user.email
-        }
+        return (
+            message + " " + _("Страницы редакции откроются после подключения приложения-аутентификатора.")
+        ) % {"email": user.email}
 
     def _department(self, user: User, slug: str, revoke: bool) -> str:
         department = Department.objects.filter(slug=slug).first()
