@@ -31,8 +31,25 @@ def parent(client):
 @pytest.fixture
 def editor(db, django_user_model):
     return django_user_model.objects.create_user(
-        username="editor", email="editor@example.org", password="x-Strong-Pass-42", is_staff=True
+        username="editor",
+        email="editor@example.org",
+        password="x-Strong-Pass-42",
+        is_staff=True,
+        is_editor=True,
     )
+
+
+@pytest.fixture
+def admin_user(db, django_user_model):
+    """pytest-django's admin (and so `admin_client`), with the TOTP every admin must enrol before
+    the admin site lets them in."""
+    from kruzhok.accounts.tests.factories import enrol_totp
+
+    user = django_user_model.objects.create_superuser(
+        username="admin", email="admin@example.com", password="password"
+    )
+    enrol_totp(user)
+    return user
 
 
 @pytest.fixture(autouse=True)

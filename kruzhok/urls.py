@@ -2,9 +2,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from kruzhok.accounts import views as account_views
+
 urlpatterns: list[URLPattern | URLResolver] = [
+    # Before admin.site.urls: the admin's own sign-in form would bypass allauth's checks.
+    path("admin/login/", account_views.admin_login),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
+    path("account/", include("kruzhok.accounts.urls")),
+    path("account/", include("allauth.urls")),
     path("api/v1/", include("kruzhok.api.urls")),
     path("", include("kruzhok.search.urls")),
     path("", include("kruzhok.catalog.urls")),

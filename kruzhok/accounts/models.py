@@ -1,12 +1,119 @@
+"""Users, their profile and their roles: provider memberships, department memberships, editors.
+
+Roles are data here; the checks that read them live in `kruzhok.accounts.permissions`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+DISPLAY_NAME_MAX_LENGTH = 80
+
+
+class Language(models.TextChoices):
+    RU = "ru", "Русский"
+    EN = "en", "English"
 
 
 class User(AbstractUser):
-    """The site's user. Our own model from the first migration, so that roles, memberships and
-    profile fields (the «Open contribution» issue) can be added without swapping user models later."""
+    """The site's user. Signs in by email (allauth); `username` is generated and never shown."""
+
+    display_name = models.CharField(_("имя на сайте"), max_length=DISPLAY_NAME_MAX_LENGTH, blank=True)
+    language = models.CharField(_("язык"), max_length=8, choices=Language.choices, default=Language.RU)
+    is_editor = models.BooleanField(
+        _("редактор"),
+        default=False,
+        help_text=_("Редактор проверяет новые записи, правки, жалобы и комментарии."),
+    )
+    deleted_at = models.DateTimeField(_("удалён"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("пользователь")
         verbose_name_plural = _("пользователи")
         swappable = "AUTH_USER_MODEL"
+
+    def __str__(self) -> str:
+        return self.public_name
+
+    @property
+    def public_name(self) -> str:
+        """What the header and (later) comments show: the chosen name, else the email's first part."""
+        if self.display_name:
+            return self.display_name
+        if self.email:
+            return self.email.split("@", 1)[0]
+        return self.username
+
+
+class MembershipRole(models.TextChoices):
+    OWNER = "owner", _("владелец")
+    STAFF = "staff", _("сотрудник")
+
+
+class Membership(models.Model):
+    """A user who speaks for an organization (a provider): edits its entries, answers comments."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("пользователь"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    organization = models.ForeignKey(
+        "catalog.Organization",
+        verbose_name=_("организация"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(
+        _("роль"), max_length=10, choices=MembershipRole.choices, default=MembershipRole.STAFF
+    )
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("участник организации")
+        verbose_name_plural = _("участники организаций")
+        ordering = ["organization__name", "user_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique_user_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organization} ({self.get_role_display()})"
+
+
+class DepartmentMembership(models.Model):
+    """A user who works for a city department and sees its network of organizations."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("пользователь"),
+        on_delete=models.CASCADE,
+        related_name="department_memberships",
+    )
+    department = models.ForeignKey(
+        "catalog.Department",
+        verbose_name=_("департамент"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("сотрудник департамента")
+        verbose_name_plural = _("сотрудники департаментов")
+        ordering = ["department__name", "user_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "department"], name="department_membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.department}"
+
+
+def user_display(user: User) -> str:
+    """allauth's name for a user in its messages («Успешный вход под именем …»)."""
+    return user.public_name

@@ -99,7 +99,7 @@ def search_card(activity: Activity, **query: str):
 def test_anonymous_visitors_are_sent_to_sign_in_and_nothing_is_saved(activity):
     response = post(Client(), activity, text="Отличный клуб", stars="5")
     assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/?next=")
+    assert response["Location"].startswith("/account/login/?next=")
     assert "comments" in response["Location"]
     assert not Comment.objects.exists() and not Rating.objects.exists()
     assert "Войдите" in page(Client(), activity)
@@ -255,3 +255,16 @@ def test_the_count_of_ratings_speaks_russian(activity, django_user_model):
         post(signed_in(make_user(django_user_model, f"parent{i}")), activity, stars=str(3 + i % 2))
     html = page(Client(), activity)
     assert "3 оценки" in html and "</span> 3,3" in html
+
+
+def test_an_account_deleted_by_its_owner_shows_as_a_deleted_user(activity, anna):
+    from kruzhok.accounts.services import user_delete_account
+
+    anna.display_name = "Анна из Кировского"
+    anna.save()
+    post(signed_in(anna), activity, text="Понравилось", stars="4")
+    assert "Анна из Кировского" in page(Client(), activity)
+    user_delete_account(user=anna)
+    html = page(Client(), activity)
+    assert "Понравилось" in html and "удалённый пользователь" in html
+    assert "Анна" not in html and "anna" not in html

@@ -1,0 +1,33 @@
+"""Every mail the site sends: three templates (subject, text, HTML) rendered by `send_mail`.
+
+`template` is a prefix: `account/email/password_reset_key` renders
+`…_subject.txt`, `…_message.txt` and `…_message.html`. Mails go out in the recipient's language
+(Russian unless they chose English), whatever language the request that caused them was in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+def render_mail(
+    *, template: str, to: list[str], context: dict[str, Any], language: str | None = None
+) -> EmailMultiAlternatives:
+    language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    context = {"SITE_URL": settings.SITE_URL.rstrip("/"), "LANGUAGE_CODE": language, **context}
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        text = render_to_string(f"{template}_message.txt", context).strip() + "\n"
+        html = render_to_string(f"{template}_message.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to)
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def send_mail(*, template: str, to: str, context: dict[str, Any], language: str | None = None) -> None:
+    render_mail(template=template, to=[to], context=context, language=language).send()
