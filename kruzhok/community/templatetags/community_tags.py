@@ -28,6 +28,5 @@ def activity_comments(context: template.Context, activity: Activity) -> dict[str
         "user": user,
         "request": request,
         "csrf_token": context.get("csrf_token"),
-        "messages": context.get("messages"),
         "login_url": resolve_url(settings.LOGIN_URL),
     }
