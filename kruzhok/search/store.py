@@ -463,14 +463,20 @@ def current() -> Store:
         elif store.seq < seq:
             if depth and (store.loaded_at_depth is None or depth > store.loaded_at_depth):
                 store.loaded_at_depth = depth
-            changed = SearchDocument.objects.filter(seq__gt=store.seq)
-            store.load_rows(_rows(seq__gt=store.seq))
-            texts = list(changed.values_list("activity_id", "text_strong", "text_weak")[: PATCH_MAX_ROWS + 1])
-            if len(texts) > PATCH_MAX_ROWS:
-                store.postings.clear()
-                store.postings_size = 0
-            else:
-                store.update_postings(texts)
+            previous = store.seq
+            store.load_rows(_rows(seq__gt=previous))
+            if store.postings:
+                # The rewritten documents' analysed text, to patch the cached full-text answers.
+                texts = list(
+                    SearchDocument.objects.filter(seq__gt=previous).values_list(
+                        "activity_id", "text_strong", "text_weak"
+                    )[: PATCH_MAX_ROWS + 1]
+                )
+                if len(texts) > PATCH_MAX_ROWS:
+                    store.postings.clear()
+                    store.postings_size = 0
+                else:
+                    store.update_postings(texts)
             store.seq = seq
             # A write that brought new words must reach the analyzer too, or a just-added «хоккей»
             # would be "corrected" into something older; most writes add none, and cost a count.

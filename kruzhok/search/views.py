@@ -229,6 +229,14 @@ def _form_context(params: SearchParams) -> dict[str, Any]:
     }
 
 
+def _rendered(parts: dict[str, str]) -> dict[str, Any]:
+    """The results column and the filters' options, as template context (our own rendered HTML)."""
+    return {
+        "results_html": mark_safe(parts["results"]),  # noqa: S308
+        "options": {name: mark_safe(parts[name]) for name in OPTION_NAMES},  # noqa: S308
+    }
+
+
 def _page_parts(
     request: HttpRequest, params: SearchParams, errors: list[ParamError], *, whole: bool
 ) -> dict[str, str]:
@@ -255,12 +263,7 @@ def _page_parts(
     if parts is None:
         parts = _results(request, params, errors, current)
     if whole and "content" not in parts:
-        context = {
-            "params": params,
-            "results_html": mark_safe(parts["results"]),  # noqa: S308  (rendered by our template)
-            "options": {name: mark_safe(parts[name]) for name in OPTION_NAMES},  # noqa: S308
-            **_form_context(params),
-        }
+        context = {"params": params, **_rendered(parts), **_form_context(params)}
         parts["content"] = render_to_string("search/_page.html", context, request)
         changed = True
     if caching and changed:
@@ -277,12 +280,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if htmx:
         # The results plus the filters' options out of band (their counts changed); the form
         # itself stays, so the cursor and a half-typed word are not disturbed.
-        context = {
-            "params": params,
-            "results_html": mark_safe(parts["results"]),  # noqa: S308  (rendered by our template)
-            "options": {name: mark_safe(parts[name]) for name in OPTION_NAMES},  # noqa: S308
-        }
-        response = render(request, "search/_live.html", context)
+        response = render(request, "search/_live.html", {"params": params, **_rendered(parts)})
         # The address bar shows the canonical URL (no empty fields), so it can be shared.
         response["HX-Push-Url"] = canonical
     else:
