@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from kruzhok.accounts.tests import factories as account_factories
 from kruzhok.catalog.models import Activity, Status
 from kruzhok.catalog.tests import factories
 from kruzhok.community.models import Comment, CommentReport, Rating
@@ -52,11 +53,9 @@ def unsafe(html: str) -> list[str]:
     return parser.found
 
 
-def make_user(django_user_model, name: str, *, days: int = 60):
-    user = django_user_model.objects.create_user(name, f"{name}@example.org", "s3cret-пароль")
-    user.date_joined = timezone.now() - timedelta(days=days)
-    user.save(update_fields=["date_joined"])
-    return user
+def make_user(name: str, *, days: int = 60):
+    """A verified account that joined `days` ago (the accounts app's factory)."""
+    return account_factories.user(f"{name}@example.org", date_joined=timezone.now() - timedelta(days=days))
 
 
 @pytest.fixture
@@ -65,13 +64,13 @@ def activity() -> Activity:
 
 
 @pytest.fixture
-def anna(django_user_model):
-    return make_user(django_user_model, "anna")
+def anna(db):
+    return make_user("anna")
 
 
 @pytest.fixture
-def boris(django_user_model):
-    return make_user(django_user_model, "boris")
+def boris(db):
+    return make_user("boris")
 
 
 def signed_in(user) -> Client:
@@ -175,8 +174,8 @@ def test_invisible_characters_are_dropped_and_null_bytes_refused(activity, anna)
     assert Comment.objects.count() == 1
 
 
-def test_a_new_accounts_link_waits_for_an_editor(activity, django_user_model, boris):
-    newcomer = make_user(django_user_model, "newcomer", days=1)
+def test_a_new_accounts_link_waits_for_an_editor(activity, boris):
+    newcomer = make_user("newcomer", days=1)
     response = post(signed_in(newcomer), activity, text="Скидки тут: https://spam.example")
     assert response.status_code == 302
     held = Comment.objects.get()
@@ -200,10 +199,10 @@ def test_too_many_comments_in_an_hour_are_refused(activity, anna, settings):
     assert Comment.objects.count() == 2 and not Rating.objects.exists()
 
 
-def test_three_reports_from_different_people_hide_a_comment(activity, anna, django_user_model):
+def test_three_reports_from_different_people_hide_a_comment(activity, anna):
     post(signed_in(anna), activity, text="Неприятный отзыв")
     comment = Comment.objects.get()
-    reporters = [make_user(django_user_model, f"reporter{i}") for i in range(3)]
+    reporters = [make_user(f"reporter{i}") for i in range(3)]
     url = f"/comments/{comment.pk}/report/"
     signed_in(reporters[0]).post(url, {"reason": "оскорбления"})
     signed_in(reporters[0]).post(url, {"reason": "ещё раз"})  # one report per person
@@ -250,9 +249,9 @@ def test_a_deleted_account_leaves_its_comments_unsigned_and_takes_its_rating(act
     assert "Было хорошо" in html and "удалённый пользователь" in html
 
 
-def test_the_count_of_ratings_speaks_russian(activity, django_user_model):
+def test_the_count_of_ratings_speaks_russian(activity):
     for i in range(3):
-        post(signed_in(make_user(django_user_model, f"parent{i}")), activity, stars=str(3 + i % 2))
+        post(signed_in(make_user(f"parent{i}")), activity, stars=str(3 + i % 2))
     html = page(Client(), activity)
     assert "3 оценки" in html and "</span> 3,3" in html
 
