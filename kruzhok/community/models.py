@@ -67,6 +67,14 @@ class Comment(models.Model):
         return self.text[:60]
 
     @property
+    def signature(self) -> str:
+        """The author's public name, or «удалённый пользователь» once the account is gone."""
+        author = self.author
+        if author is None or author.deleted_at:
+            return str(_("удалённый пользователь"))
+        return author.public_name
+
+    @property
     def star_marks(self) -> str:
         return "★" * (self.stars or 0)
 
