@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "kruzhok.imports",
     "kruzhok.search",
     "kruzhok.community",
+    "kruzhok.moderation",
     "kruzhok.api",
 ]
 
@@ -177,6 +178,12 @@ CATALOG_PAGE_SIZE = env_int("CATALOG_PAGE_SIZE", 20)
 COMMENT_SANDBOX_DAYS = env_int("COMMENT_SANDBOX_DAYS", 7)
 COMMENTS_PER_HOUR = env_int("COMMENTS_PER_HOUR", 10)
 COMMENT_REPORTS_TO_HIDE = 3
+
+# Abuse: client IPs come from X-Forwarded-For only when the connection is from one of these
+# proxies (addresses or networks, e.g. "127.0.0.1,10.0.0.0/8"); a client IP gets this many times a
+# person's limit (a school or a library shares one address).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+IP_LIMIT_FACTOR = env_int("IP_LIMIT_FACTOR", 5)
 
 # Import limits: a spreadsheet is refused before parsing when it is over these.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)

@@ -1,0 +1,52 @@
+"""User text on pages: plain text with a small Markdown subset, sanitized by nh3 (Ammonia).
+
+The subset is what a parent or a provider actually writes: paragraphs and line breaks,
+**bold**, *italic*, lists starting with «- » or «* » or «1. », and links as [text](https://…).
+Everything else is shown as typed. The text is escaped first and only our own tags are added,
+then nh3 checks the result against an allow-list anyway, so a mistake in the converter cannot
+let through a script, an `on*` attribute or a `javascript:` link.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a"}
+_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+_ITALIC = re.compile(r"(?<![\*\w])\*(?=\S)([^*]+?)(?<=\S)\*(?![\*\w])")
+_LINK = re.compile(r"\[([^\]\n]{1,200})\]\((https?://[^\s()<>\"']{1,500})\)")
+_BULLET = re.compile(r"^\s*[-*]\s+(.*)$")
+_NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+(.*)$")
+
+
+def _inline(text: str) -> str:
+    text = _LINK.sub(lambda m: f'<a href="{m.group(2)}">{m.group(1)}</a>', text)
+    text = _BOLD.sub(r"<strong>\1</strong>", text)
+    return _ITALIC.sub(r"<em>\1</em>", text)
+
+
+def _block(lines: list[str]) -> str:
+    for pattern, tag in ((_BULLET, "ul"), (_NUMBERED, "ol")):
+        items = [pattern.match(line) for line in lines]
+        if all(items):
+            inner = "".join(f"<li>{_inline(m.group(1))}</li>" for m in items if m)
+            return f"<{tag}>{inner}</{tag}>"
+    return "<p>" + "<br>".join(_inline(line) for line in lines) + "</p>"
+
+
+def render_user_text(text: str) -> SafeString:
+    escaped = html.escape(text.replace("\r\n", "\n").replace("\r", "\n"), quote=True)
+    blocks = [b for b in re.split(r"\n\s*\n", escaped.strip()) if b.strip()]
+    converted = "".join(_block([line for line in b.split("\n") if line.strip()]) for b in blocks)
+    clean = nh3.clean(
+        converted,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https"},
+        link_rel="nofollow ugc noopener noreferrer",
+    )
+    return mark_safe(clean)  # noqa: S308 — sanitized by nh3 against the allow-list just above
