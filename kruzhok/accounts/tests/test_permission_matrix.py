@@ -1,0 +1,329 @@
+"""Every URL pattern × every persona: who gets the page, who is sent to sign in, who is refused,
+and who is told it does not exist (others' objects are 404, never 403).
+
+The walk fails when a URL pattern has no row in `MATRIX`: a new page must say who may see it.
+Django's admin is walked pattern by pattern too, with placeholder ids: no persona here is staff,
+so each of its URLs must send everyone to the admin's sign-in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from kruzhok.accounts.tests import factories
+from kruzhok.catalog.models import Department
+from kruzhok.catalog.tests import factories as catalog_factories
+from kruzhok.community.models import Comment
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ("anonymous", "citizen_a", "citizen_b", "provider_x", "provider_y", "department", "editor")
+SIGNED_IN = PERSONAS[1:]
+
+
+def walk(resolver: URLResolver | None = None, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
+    """(route, qualified name) of every URL pattern, recursively."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from walk(pattern, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            name = pattern.name or ""
+            yield prefix + str(pattern.pattern), f"{namespace}:{name}" if namespace else name
+
+
+# --- the world every row is tried against ----------------------------------------------------
+
+
+@dataclass
+class World:
+    objects: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.objects[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+@pytest.fixture
+def world(citizen_a, citizen_b, org_x, org_y, provider_x, provider_y) -> World:
+    education = Department.objects.get(slug="education")
+    org_x.department = education
+    org_x.save()
+    activity_x = catalog_factories.activity(organization=org_x, title="Шахматы в «Икс»")
+    activity_y = catalog_factories.activity(organization=org_y, title="Бокс в «Игрек»")
+    comment_a = Comment.objects.create(activity=activity_x, author=citizen_a, text="Хороший кружок")
+    editor = factories.user("matrix-editor@example.org", is_editor=True)
+    factories.enrol_totp(editor)
+    department = factories.department_member(education, email="matrix-dep@example.org")
+    w = World(
+        {
+            "citizen_a": citizen_a,
+            "citizen_b": citizen_b,
+            "provider_x": provider_x,
+            "provider_y": provider_y,
+            "department": department,
+            "editor": editor,
+            "org_x": org_x,
+            "org_y": org_y,
+            "activity_x": activity_x,
+            "activity_y": activity_y,
+            "comment_a": comment_a,
+            "education": education,
+        }
+    )
+    for extend in WORLD_EXTENSIONS:
+        extend(w)
+    return w
+
+
+# Other parts of the site add the objects their URLs need (suggestions, claims, versions…).
+WORLD_EXTENSIONS: list[Callable[[World], None]] = []
+
+
+def client_for(persona: str, w: World) -> Client:
+    client = Client()
+    if persona != "anonymous":
+        client.force_login(w.objects[persona])
+    return client
+
+
+# --- expectations ----------------------------------------------------------------------------
+
+LOGIN = "login"  # a redirect to the sign-in page with ?next=
+ADMIN_LOGIN = "admin-login"
+Expect = dict[str, int | str]
+
+
+def everyone(status: int | str) -> Expect:
+    return dict.fromkeys(PERSONAS, status)
+
+
+def signed_in(status: int = 200, anonymous: int | str = LOGIN) -> Expect:
+    return {"anonymous": anonymous, **dict.fromkeys(SIGNED_IN, status)}
+
+
+def editors_only() -> Expect:
+    return {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 403), "editor": 200}
+
+
+def only(allowed: tuple[str, ...], *, others: int = 404, ok: int = 200, anonymous: int | str = LOGIN) -> Expect:
+    """Signed-in people outside `allowed` are told the object does not exist."""
+    return {"anonymous": anonymous, **{p: (ok if p in allowed else others) for p in SIGNED_IN}}
+
+
+@dataclass
+class Row:
+    url: Callable[[World], str]
+    get: Expect
+    post: Expect | None = None  # None: the pattern's POST is covered by its own app's tests
+    post_data: Callable[[World], dict[str, Any]] = lambda w: {}
+
+
+def fixed(path: str) -> Callable[[World], str]:
+    return lambda w: path
+
+
+MATRIX: dict[str, Row] = {
+    # --- public pages
+    "catalog:home": Row(fixed("/"), everyone(200)),
+    "catalog:activity": Row(lambda w: w.activity_x.get_absolute_url(), everyone(200)),
+    "catalog:organization": Row(lambda w: w.org_x.get_absolute_url(), everyone(200)),
+    "catalog:direction": Row(fixed("/directions/sport/"), everyone(200)),
+    "catalog:category": Row(fixed("/categories/football/"), everyone(200)),
+    "catalog:district": Row(lambda w: "/districts/kirovskiy/", everyone(200)),
+    "search:search": Row(fixed("/search/?q=шахматы"), everyone(200)),
+    "search:places": Row(fixed("/search/places/?where=Ленина"), everyone(200)),
+    "api:search": Row(fixed("/api/v1/search?q=шахматы"), everyone(200)),
+    "api:openapi-json": Row(fixed("/api/v1/openapi.json"), everyone(200)),
+    "api:api-root": Row(fixed("/api/v1/"), everyone(404)),
+    "api:": Row(fixed("/api/v1/nothing-here"), everyone(404)),
+    "set_language": Row(fixed("/i18n/setlang/"), everyone(405)),
+    # --- comments: POST only; posting needs an account
+    "community:comment": Row(
+        lambda w: f"/activities/{w.activity_x.pk}/comments/",
+        everyone(405),
+        post=signed_in(302),
+        post_data=lambda w: {"text": "Отличный кружок, ходим второй год.", "stars": "5"},
+    ),
+    "community:report": Row(
+        lambda w: f"/comments/{w.comment_a.pk}/report/",
+        everyone(405),
+        post=signed_in(302),
+        post_data=lambda w: {"reason": "спам"},
+    ),
+    # --- accounts (allauth and ours)
+    "accounts:profile": Row(fixed("/account/"), signed_in()),
+    "accounts:delete": Row(fixed("/account/delete/"), signed_in()),
+    "account_login": Row(fixed("/account/login/"), {"anonymous": 200, **dict.fromkeys(SIGNED_IN, 302)}),
+    "account_signup": Row(fixed("/account/signup/"), {"anonymous": 200, **dict.fromkeys(SIGNED_IN, 302)}),
+    "account_logout": Row(fixed("/account/logout/"), {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 200)}),
+    "account_inactive": Row(fixed("/account/inactive/"), everyone(200)),
+    "account_reauthenticate": Row(fixed("/account/reauthenticate/"), signed_in()),
+    "account_email": Row(fixed("/account/email/"), signed_in()),
+    "account_email_verification_sent": Row(fixed("/account/confirm-email/"), everyone(200)),
+    "account_change_password": Row(fixed("/account/password/change/"), signed_in()),
+    # Everyone here has a password: the «set a password» page sends them to change it.
+    "account_set_password": Row(fixed("/account/password/set/"), signed_in(302)),
+    "account_reset_password": Row(fixed("/account/password/reset/"), everyone(200)),
+    "account_reset_password_done": Row(fixed("/account/password/reset/done/"), everyone(200)),
+    "account_reset_password_from_key_done": Row(fixed("/account/password/reset/key/done/"), everyone(200)),
+    # A forged key shows the «link is invalid» page, to everyone.
+    "account_reset_password_from_key": Row(fixed("/account/password/reset/key/1-forged-key/"), everyone(200)),
+    "account_confirm_email": Row(fixed("/account/confirm-email/forged-key/"), everyone(200)),
+    # Only during a sign-in by code, which this site does not offer: everyone is sent back.
+    "account_confirm_login_code": Row(
+        fixed("/account/login/code/confirm/"), {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 302)}
+    ),
+    "mfa_index": Row(fixed("/account/2fa/"), signed_in()),
+    # Only in the middle of a sign-in with a second factor.
+    "mfa_authenticate": Row(fixed("/account/2fa/authenticate/"), {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 302)}),
+    "mfa_reauthenticate": Row(fixed("/account/2fa/reauthenticate/"), {**signed_in(302), "editor": 200}),
+    # Enrolling asks for the password again first (a 302 to reauthenticate); the editor has TOTP.
+    "mfa_activate_totp": Row(fixed("/account/2fa/totp/activate/"), {**signed_in(302), "editor": 302}),
+    "mfa_deactivate_totp": Row(fixed("/account/2fa/totp/deactivate/"), {**signed_in(404), "editor": 302}),
+    # Nobody here has recovery codes yet: nothing to show; making them asks for the password.
+    "mfa_view_recovery_codes": Row(fixed("/account/2fa/recovery-codes/"), signed_in(404)),
+    "mfa_generate_recovery_codes": Row(fixed("/account/2fa/recovery-codes/generate/"), signed_in(302)),
+    "mfa_download_recovery_codes": Row(fixed("/account/2fa/recovery-codes/download/"), signed_in(404)),
+    # --- editors
+    "moderation:queue": Row(fixed("/moderation/"), editors_only()),
+}
+
+PLACEHOLDER = re.compile(r"<(?:(\w+):)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
+
+
+def admin_url(route: str) -> str:
+    """An admin route with placeholder values: non-staff never get past the admin's sign-in."""
+    path = PLACEHOLDER.sub("1", route).replace("^", "").replace("$", "")
+    path = path.replace("\\", "")
+    return "/" + path
+
+
+def _check(response: Any, expected: int | str, where: str) -> str | None:
+    status = response.status_code
+    if expected == LOGIN:
+        ok = status == 302 and response["Location"].startswith(reverse("account_login") + "?next=")
+    elif expected == ADMIN_LOGIN:
+        ok = status == 302 and response["Location"].startswith("/admin/login/")
+    else:
+        ok = status == expected
+    if ok:
+        return None
+    location = response.get("Location", "")
+    return f"{where}: expected {expected}, got {status} {location}"
+
+
+def test_every_url_pattern_has_a_row_in_the_matrix():
+    missing = [
+        f"{name or '(unnamed)'} {route}"
+        for route, name in walk()
+        if not route.startswith("admin/") and name not in MATRIX
+    ]
+    assert not missing, "URL patterns nobody decided access for:\n" + "\n".join(missing)
+
+
+def test_matrix_has_no_rows_for_urls_that_no_longer_exist():
+    names = {name for _route, name in walk()}
+    assert not set(MATRIX) - names
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_persona_gets_what_the_matrix_says(persona, world, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    problems = []
+    for name, row in MATRIX.items():
+        client = client_for(persona, world)
+        url = row.url(world)
+        problems.append(_check(client.get(url), row.get[persona], f"GET {name} {url} as {persona}"))
+        if row.post is not None:
+            client = client_for(persona, world)
+            response = client.post(url, row.post_data(world))
+            problems.append(_check(response, row.post[persona], f"POST {name} {url} as {persona}"))
+    problems = [p for p in problems if p]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_no_persona_gets_past_the_admin_sign_in_without_being_staff(persona, world):
+    client = client_for(persona, world)
+    problems = []
+    for route, name in walk():
+        if not route.startswith("admin/") or name == "":
+            continue
+        url = admin_url(route)
+        response = client.get(url)
+        if route == "admin/login/":
+            continue  # the sign-in itself
+        if route == "admin/logout/":  # signing out takes a POST; a GET goes back to the index
+            problems.append(_check(response, 302, f"GET {name} {url} as {persona}"))
+            continue
+        problems.append(_check(response, ADMIN_LOGIN, f"GET {name} {url} as {persona}"))
+    problems = [p for p in problems if p]
+    assert not problems, "\n".join(problems[:40])
+
+
+# --- central checks over the same walk ------------------------------------------------------
+
+OFFSITE = ("https://evil.example/", "//evil.example/", "/\\evil.example/", "https:evil.example")
+
+
+def _offsite(location: str) -> bool:
+    location = location.strip().replace("\\", "/")
+    with_scheme = re.match(r"^[a-z][a-z0-9+.-]*:", location, re.IGNORECASE) is not None
+    return location.startswith("//") or (with_scheme and "evil.example" in location)
+
+
+def test_every_post_is_refused_without_a_csrf_token(world):
+    """Signed in (a cookie session is what CSRF protects), a POST with no token changes nothing."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.citizen_a)
+    problems, refused = [], 0
+    for _route, name in walk():
+        row = MATRIX.get(name)
+        if row is None:
+            continue
+        url = row.url(world)
+        response = client.post(url, row.post_data(world))
+        if response.status_code == 405:
+            continue  # takes no POST at all
+        if response.status_code == 403 and b"CSRF" in response.content:
+            refused += 1
+        else:
+            problems.append(f"POST {name} {url}: {response.status_code}")
+    assert not problems, "\n".join(problems)
+    assert refused >= 10  # the walk did reach the forms
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "citizen_a", "editor"])
+@pytest.mark.parametrize("target", OFFSITE)
+def test_next_never_redirects_off_site(persona, target, world):
+    client = client_for(persona, world)
+    problems = []
+    for name, row in MATRIX.items():
+        url = row.url(world)
+        url += ("&" if "?" in url else "?") + "next=" + target
+        for response in (client.get(url), client.post(url, row.post_data(world))):
+            location = response.get("Location", "")
+            if location and _offsite(location):
+                problems.append(f"{name} {url} → {location}")
+    # The sign-in itself: a correct password with an off-site next= lands on the site.
+    anonymous = Client()
+    response = anonymous.post(
+        "/account/login/?next=" + target, {"login": world.citizen_a.email, "password": factories.PASSWORD}
+    )
+    assert response.status_code == 302 and not _offsite(response["Location"])
+    response = anonymous.post("/i18n/setlang/", {"language": "en", "next": target})
+    assert response.status_code == 302 and not _offsite(response["Location"])
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,72 @@
+"""Every text field a person can fill in, fed the XSS corpus through the real forms; every page
+that shows the text parsed: no script, no on* attribute, no javascript: link.
+
+Each write path posts as the persona who may use it and names the pages (and who looks at them)
+where the text shows up: the public page, the editors' queue, the author's own pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from kruzhok.accounts.tests.test_permission_matrix import World, client_for, world  # noqa: F401 (fixture)
+from kruzhok.community.models import Comment
+from kruzhok.core.tests.xss import PAYLOADS, script_problems
+
+pytestmark = pytest.mark.django_db
+
+Pages = list[tuple[str, str]]  # (persona, url)
+
+
+def _comment(w: World, payload: str) -> Pages:
+    client = client_for("citizen_b", w)
+    response = client.post(f"/activities/{w.activity_x.pk}/comments/", {"text": payload, "stars": "4"})
+    assert response.status_code in (302, 400)
+    Comment.objects.filter(text=payload).update(status=Comment.Status.PUBLISHED)
+    return [("anonymous", w.activity_x.get_absolute_url()), ("citizen_b", w.activity_x.get_absolute_url())]
+
+
+def _display_name(w: World, payload: str) -> Pages:
+    client = client_for("citizen_a", w)
+    client.post("/account/", {"display_name": payload[:80], "language": "ru"})
+    # The name signs the comment citizen A wrote (the world's comment_a) and fills the header.
+    return [("anonymous", w.activity_x.get_absolute_url()), ("citizen_a", "/account/")]
+
+
+def _comment_report(w: World, payload: str) -> Pages:
+    client = client_for("citizen_b", w)
+    client.post(f"/comments/{w.comment_a.pk}/report/", {"reason": payload})
+    return [("editor", f"/moderation/comments/{w.comment_a.pk}/")]
+
+
+WRITE_PATHS: dict[str, Callable[[World, str], Pages]] = {
+    "comment": _comment,
+    "display_name": _display_name,
+    "comment_report": _comment_report,
+}
+
+
+@pytest.mark.parametrize("path", sorted(WRITE_PATHS))
+def test_no_payload_runs_on_any_page_that_shows_it(path, world, settings):
+    settings.COMMENTS_PER_HOUR = 1000
+    problems, shown = [], 0
+    for payload in PAYLOADS:
+        for persona, url in WRITE_PATHS[path](world, payload):
+            client: Client = client_for(persona, world)
+            response = client.get(url)
+            assert response.status_code == 200, f"{url} as {persona}: {response.status_code}"
+            page = response.content.decode()
+            shown += "alert" in page  # the text is on the page (as text), so the check means something
+            problems += [f"{payload!r} on {url}: {p}" for p in script_problems(page)]
+    assert not problems, "\n".join(problems[:30])
+    assert shown
+
+
+def test_the_checker_catches_what_it_should():
+    assert script_problems("<p onclick='x()'>a</p>")
+    assert script_problems("<script>alert(1)</script>")
+    assert script_problems('<a href=" javascript:alert(1)">x</a>')
+    assert not script_problems('<script src="/static/js/site.js"></script><a href="/x">ok</a>')
