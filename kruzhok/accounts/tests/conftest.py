@@ -4,13 +4,18 @@ member and an editor. Rate-limit counters live in the cache, so each test starts
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
 from kruzhok.accounts.tests import factories
 from kruzhok.catalog.models import Department
 from kruzhok.catalog.tests import factories as catalog_factories
+from kruzhok.community.models import Comment
 
 
 @pytest.fixture(autouse=True)
@@ -72,3 +77,60 @@ def links_in(text: str) -> list[str]:
 
 def path_of(url: str) -> str:
     return "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+# --- one world with every persona and the objects their URLs need (security walks) ----------
+
+
+@dataclass
+class World:
+    objects: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.objects[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+@pytest.fixture
+def world(citizen_a, citizen_b, org_x, org_y, provider_x, provider_y) -> World:
+    education = Department.objects.get(slug="education")
+    org_x.department = education
+    org_x.save()
+    activity_x = catalog_factories.activity(organization=org_x, title="Шахматы в «Икс»")
+    activity_y = catalog_factories.activity(organization=org_y, title="Бокс в «Игрек»")
+    comment_a = Comment.objects.create(activity=activity_x, author=citizen_a, text="Хороший кружок")
+    editor = factories.user("matrix-editor@example.org", is_editor=True)
+    factories.enrol_totp(editor)
+    department = factories.department_member(education, email="matrix-dep@example.org")
+    w = World(
+        {
+            "citizen_a": citizen_a,
+            "citizen_b": citizen_b,
+            "provider_x": provider_x,
+            "provider_y": provider_y,
+            "department": department,
+            "editor": editor,
+            "org_x": org_x,
+            "org_y": org_y,
+            "activity_x": activity_x,
+            "activity_y": activity_y,
+            "comment_a": comment_a,
+            "education": education,
+        }
+    )
+    for extend in WORLD_EXTENSIONS:
+        extend(w)
+    return w
+
+
+# Other parts of the site add the objects their URLs need (suggestions, claims, versions…).
+WORLD_EXTENSIONS: list[Callable[[World], None]] = []
+
+
+def client_for(persona: str, w: World) -> Client:
+    client = Client()
+    if persona != "anonymous":
+        client.force_login(w.objects[persona])
+    return client

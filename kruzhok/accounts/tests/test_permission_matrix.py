@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -18,9 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kruzhok.accounts.tests import factories
-from kruzhok.catalog.models import Department
-from kruzhok.catalog.tests import factories as catalog_factories
-from kruzhok.community.models import Comment
+from kruzhok.accounts.tests.conftest import World, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +26,9 @@ PERSONAS = ("anonymous", "citizen_a", "citizen_b", "provider_x", "provider_y", "
 SIGNED_IN = PERSONAS[1:]
 
 
-def walk(resolver: URLResolver | None = None, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
+def walk(
+    resolver: URLResolver | None = None, prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str]]:
     """(route, qualified name) of every URL pattern, recursively."""
     resolver = resolver or get_resolver()
     for pattern in resolver.url_patterns:
@@ -40,63 +40,6 @@ def walk(resolver: URLResolver | None = None, prefix: str = "", namespace: str =
         elif isinstance(pattern, URLPattern):
             name = pattern.name or ""
             yield prefix + str(pattern.pattern), f"{namespace}:{name}" if namespace else name
-
-
-# --- the world every row is tried against ----------------------------------------------------
-
-
-@dataclass
-class World:
-    objects: dict[str, Any] = field(default_factory=dict)
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self.objects[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
-@pytest.fixture
-def world(citizen_a, citizen_b, org_x, org_y, provider_x, provider_y) -> World:
-    education = Department.objects.get(slug="education")
-    org_x.department = education
-    org_x.save()
-    activity_x = catalog_factories.activity(organization=org_x, title="Шахматы в «Икс»")
-    activity_y = catalog_factories.activity(organization=org_y, title="Бокс в «Игрек»")
-    comment_a = Comment.objects.create(activity=activity_x, author=citizen_a, text="Хороший кружок")
-    editor = factories.user("matrix-editor@example.org", is_editor=True)
-    factories.enrol_totp(editor)
-    department = factories.department_member(education, email="matrix-dep@example.org")
-    w = World(
-        {
-            "citizen_a": citizen_a,
-            "citizen_b": citizen_b,
-            "provider_x": provider_x,
-            "provider_y": provider_y,
-            "department": department,
-            "editor": editor,
-            "org_x": org_x,
-            "org_y": org_y,
-            "activity_x": activity_x,
-            "activity_y": activity_y,
-            "comment_a": comment_a,
-            "education": education,
-        }
-    )
-    for extend in WORLD_EXTENSIONS:
-        extend(w)
-    return w
-
-
-# Other parts of the site add the objects their URLs need (suggestions, claims, versions…).
-WORLD_EXTENSIONS: list[Callable[[World], None]] = []
-
-
-def client_for(persona: str, w: World) -> Client:
-    client = Client()
-    if persona != "anonymous":
-        client.force_login(w.objects[persona])
-    return client
 
 
 # --- expectations ----------------------------------------------------------------------------
@@ -118,7 +61,9 @@ def editors_only() -> Expect:
     return {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 403), "editor": 200}
 
 
-def only(allowed: tuple[str, ...], *, others: int = 404, ok: int = 200, anonymous: int | str = LOGIN) -> Expect:
+def only(
+    allowed: tuple[str, ...], *, others: int = 404, ok: int = 200, anonymous: int | str = LOGIN
+) -> Expect:
     """Signed-in people outside `allowed` are told the object does not exist."""
     return {"anonymous": anonymous, **{p: (ok if p in allowed else others) for p in SIGNED_IN}}
 
@@ -188,7 +133,9 @@ MATRIX: dict[str, Row] = {
     ),
     "mfa_index": Row(fixed("/account/2fa/"), signed_in()),
     # Only in the middle of a sign-in with a second factor.
-    "mfa_authenticate": Row(fixed("/account/2fa/authenticate/"), {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 302)}),
+    "mfa_authenticate": Row(
+        fixed("/account/2fa/authenticate/"), {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 302)}
+    ),
     "mfa_reauthenticate": Row(fixed("/account/2fa/reauthenticate/"), {**signed_in(302), "editor": 200}),
     # Enrolling asks for the password again first (a 302 to reauthenticate); the editor has TOTP.
     "mfa_activate_totp": Row(fixed("/account/2fa/totp/activate/"), {**signed_in(302), "editor": 302}),

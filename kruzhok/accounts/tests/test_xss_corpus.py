@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from kruzhok.accounts.tests.test_permission_matrix import World, client_for, world  # noqa: F401 (fixture)
+from kruzhok.accounts.tests.conftest import World, client_for
 from kruzhok.community.models import Comment
 from kruzhok.core.tests.xss import PAYLOADS, script_problems
 
