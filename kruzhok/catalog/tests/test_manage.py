@@ -121,7 +121,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(activity_x):
         assert response.status_code == 302 and "/account/login/" in response["Location"], url
 
 
-def test_provider_of_another_org_gets_404_on_every_url_and_changes_nothing(activity_x, provider_x, provider_y):
+def test_provider_of_another_org_gets_404_on_every_url_and_changes_nothing(
+    activity_x, provider_x, provider_y
+):
     client = signed_in(provider_y)
     before = Activity.objects.get(pk=activity_x.pk)
     for url in manage_urls(activity_x):
@@ -333,7 +335,9 @@ def test_provider_adds_a_group_with_slots_and_the_public_page_shows_them(activit
     page = client.get(activity_x.get_absolute_url()).content.decode()
     assert "Младшая группа" in page and "17:00" in page
     assert activity_x.pk in found_ids({"q": "шахматы", "day": "thu", "after": "16:30"})
-    assert ActivityVersion.objects.filter(activity=activity_x).latest("number").data["groups"][-1]["slots"] == [
+    assert ActivityVersion.objects.filter(activity=activity_x).latest("number").data["groups"][-1][
+        "slots"
+    ] == [
         [1, "17:00", "18:30"],
         [3, "17:00", "18:30"],
     ]
@@ -391,7 +395,9 @@ def test_a_group_is_deleted_with_its_slots(activity_x, provider_x):
     group = activity_x.groups.get()
     response = signed_in(provider_x).post(reverse("manage:group_delete", args=[group.pk]))
     assert response.status_code == 302
-    assert not Group.objects.filter(pk=group.pk).exists() and not ScheduleSlot.objects.filter(group_id=group.pk)
+    assert not Group.objects.filter(pk=group.pk).exists() and not ScheduleSlot.objects.filter(
+        group_id=group.pk
+    )
     assert ActivityVersion.objects.filter(activity=activity_x).latest("number").data["groups"] == []
 
 
@@ -410,7 +416,12 @@ def test_provider_edits_the_organizations_contacts_and_description(org_x, provid
     client = signed_in(provider_x)
     response = client.post(
         reverse("manage:organization_edit", args=[org_x.pk]),
-        {"description": "Студия для детей <b>и</b> взрослых", "phone": "+7 3812 55-66-77", "email": "", "website": ""},
+        {
+            "description": "Студия для детей <b>и</b> взрослых",
+            "phone": "+7 3812 55-66-77",
+            "email": "",
+            "website": "",
+        },
     )
     assert response.status_code == 302
     org_x.refresh_from_db()
@@ -436,10 +447,13 @@ def test_owner_sees_and_removes_a_member_staff_cannot(org_x, provider_x, staff_x
     page = staff_client.get(reverse("manage:members", args=[org_x.pk])).content.decode()
     assert "Ольга" in page and "Удалить из организации" not in page
     assert (
-        staff_client.post(reverse("manage:member_remove", args=[org_x.pk, owner_membership.pk])).status_code == 404
+        staff_client.post(reverse("manage:member_remove", args=[org_x.pk, owner_membership.pk])).status_code
+        == 404
     )
     staff_membership = Membership.objects.get(user=staff_x)
-    response = signed_in(provider_x).post(reverse("manage:member_remove", args=[org_x.pk, staff_membership.pk]))
+    response = signed_in(provider_x).post(
+        reverse("manage:member_remove", args=[org_x.pk, staff_membership.pk])
+    )
     assert response.status_code == 302
     assert not Membership.objects.filter(pk=staff_membership.pk).exists()
     assert AuditLog.objects.filter(action="catalog.membership.removed").exists()

@@ -125,7 +125,9 @@ def test_only_editors_see_the_claim_page(org_x, citizen, provider_x):
     assert Claim.objects.get(pk=claim.pk).is_pending
 
 
-def test_editor_sees_the_claim_the_users_other_claims_and_the_members(org_x, org_y, citizen, provider_x, editor):
+def test_editor_sees_the_claim_the_users_other_claims_and_the_members(
+    org_x, org_y, citizen, provider_x, editor
+):
     claim = _claim(citizen, org_x)
     _claim(citizen, org_y)
     page = signed_in(editor).get(reverse("moderation:claim", args=[claim.pk])).content.decode()
@@ -169,7 +171,9 @@ def test_rejection_needs_a_reason_and_mails_it(
     assert empty.status_code == 400 and "Обязательное поле" in empty.content.decode()
     assert Claim.objects.get(pk=claim.pk).is_pending
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url, {"action": "reject", "reason": "Не смогли дозвониться по телефону <b>организации</b>."})
+        client.post(
+            url, {"action": "reject", "reason": "Не смогли дозвониться по телефону <b>организации</b>."}
+        )
     claim.refresh_from_db()
     assert claim.status == "rejected" and "дозвониться" in claim.reason
     assert not Membership.objects.filter(user=citizen).exists()
@@ -184,12 +188,16 @@ def test_rejection_needs_a_reason_and_mails_it(
 def test_a_decided_claim_cannot_be_decided_again(org_x, citizen, editor, mailoutbox):
     claim = _claim(citizen, org_x)
     services.claim_reject(claim=claim, editor=editor, reason="нет")
-    response = signed_in(editor).post(reverse("moderation:claim", args=[claim.pk]), {"action": "approve"}, follow=True)
+    response = signed_in(editor).post(
+        reverse("moderation:claim", args=[claim.pk]), {"action": "approve"}, follow=True
+    )
     assert "уже принято решение" in response.content.decode()
     assert not Membership.objects.filter(user=citizen).exists()
 
 
-def test_an_english_user_gets_the_mail_in_english(org_x, editor, mailoutbox, django_capture_on_commit_callbacks):
+def test_an_english_user_gets_the_mail_in_english(
+    org_x, editor, mailoutbox, django_capture_on_commit_callbacks
+):
     english = accounts.user("john@example.org", language="en")
     claim = _claim(english, org_x)
     with django_capture_on_commit_callbacks(execute=True):
