@@ -12,6 +12,19 @@ from django.test import Client
 from kruzhok.accounts.tests import factories as accounts
 from kruzhok.catalog.tests import factories as catalog
 
+__all__ = [
+    "_fast_hashing_and_empty_limits",
+    "org_x",
+    "org_y",
+    "provider_x",
+    "staff_x",
+    "provider_y",
+    "citizen",
+    "editor",
+    "activity_x",
+    "activity_y",
+]
+
 XSS = [
     '<script>alert("x")</script>',
     '<img src=x onerror="alert(1)">',

@@ -12,21 +12,7 @@ from django.utils import timezone
 from kruzhok.accounts.models import Membership
 from kruzhok.catalog.models import Activity, Group, ScheduleSlot, Venue
 from kruzhok.catalog.tests import factories as catalog
-from kruzhok.catalog.tests.personas import (  # noqa: F401 (fixtures)
-    XSS,
-    _fast_hashing_and_empty_limits,
-    activity_x,
-    activity_y,
-    citizen,
-    editor,
-    org_x,
-    org_y,
-    provider_x,
-    provider_y,
-    signed_in,
-    staff_x,
-    unsafe,
-)
+from kruzhok.catalog.tests.personas import XSS, signed_in, unsafe
 from kruzhok.core.models import AuditLog
 from kruzhok.moderation.models import ActivityVersion
 from kruzhok.search import selectors

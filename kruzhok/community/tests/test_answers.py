@@ -6,20 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from kruzhok.catalog.tests.personas import (  # noqa: F401 (fixtures)
-    XSS,
-    _fast_hashing_and_empty_limits,
-    activity_x,
-    citizen,
-    editor,
-    org_x,
-    org_y,
-    provider_x,
-    provider_y,
-    signed_in,
-    staff_x,
-    unsafe,
-)
+from kruzhok.catalog.tests.personas import XSS, signed_in, unsafe
 from kruzhok.community import services
 from kruzhok.community.models import Comment, CommentAnswer
 from kruzhok.core.models import AuditLog

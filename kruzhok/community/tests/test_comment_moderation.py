@@ -7,17 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from kruzhok.accounts.tests import factories as accounts
-from kruzhok.catalog.tests.personas import (  # noqa: F401 (fixtures)
-    XSS,
-    _fast_hashing_and_empty_limits,
-    activity_x,
-    citizen,
-    editor,
-    org_x,
-    provider_x,
-    signed_in,
-    unsafe,
-)
+from kruzhok.catalog.tests.personas import XSS, signed_in, unsafe
 from kruzhok.community import services
 from kruzhok.community.models import Comment, CommentReport
 from kruzhok.core.models import AuditLog

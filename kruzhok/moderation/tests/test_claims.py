@@ -9,17 +9,7 @@ from django.urls import reverse
 from kruzhok.accounts.models import Membership
 from kruzhok.accounts.tests import factories as accounts
 from kruzhok.catalog.tests import factories as catalog
-from kruzhok.catalog.tests.personas import (  # noqa: F401 (fixtures)
-    XSS,
-    _fast_hashing_and_empty_limits,
-    citizen,
-    editor,
-    org_x,
-    org_y,
-    provider_x,
-    signed_in,
-    unsafe,
-)
+from kruzhok.catalog.tests.personas import XSS, signed_in, unsafe
 from kruzhok.core.models import AuditLog
 from kruzhok.moderation import claims as services
 from kruzhok.moderation.models import Claim

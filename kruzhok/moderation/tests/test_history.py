@@ -7,17 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from kruzhok.catalog.models import Activity
-from kruzhok.catalog.tests.personas import (  # noqa: F401 (fixtures)
-    _fast_hashing_and_empty_limits,
-    activity_x,
-    citizen,
-    editor,
-    org_x,
-    org_y,
-    provider_x,
-    provider_y,
-    signed_in,
-)
+from kruzhok.catalog.tests.personas import signed_in
 from kruzhok.catalog.tests.test_manage import activity_post, found_ids, slots_post
 from kruzhok.core.models import AuditLog
 from kruzhok.moderation.models import ActivityVersion

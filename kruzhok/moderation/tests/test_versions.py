@@ -6,7 +6,6 @@ import pytest
 
 from kruzhok.catalog.models import Activity, Group, ScheduleSlot
 from kruzhok.catalog.tests import factories as catalog
-from kruzhok.catalog.tests.personas import _fast_hashing_and_empty_limits, editor  # noqa: F401
 from kruzhok.moderation.history import activity_history
 from kruzhok.moderation.models import ActivityVersion
 from kruzhok.moderation.versions import activity_revert, activity_snapshot, version_baseline, version_record
