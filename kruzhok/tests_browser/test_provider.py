@@ -78,6 +78,19 @@ def world(settings):
             comment=hidden, reporter=accounts.user(f"r{n}@example.org"), reason="неправда"
         )
     Comment.objects.create(activity=chess, author=parent, text="Сын в восторге, спасибо тренеру!")
+    # one direct edit already, so the history page has a diff to show
+    from kruzhok.catalog.services import ActivityData, activity_update
+
+    activity_update(
+        activity=chess,
+        actor=provider,
+        data=ActivityData(
+            fields={"price_rub": 2700, "price_note": "скидка для многодетных"},
+            direction=chess.direction,
+            categories=list(chess.categories.all()),
+            venue=venue,
+        ),
+    )
     yield {
         "org": org,
         "other": other,
@@ -141,7 +154,9 @@ def test_provider_edits_price_and_schedule_and_the_public_page_shows_them(browse
     try:
         page.goto(live_server.url + "/manage/")
         page.get_by_role("link", name="Дворец творчества «Сибирь»").click()
-        page.locator(".manage-activity", has_text="Шахматная").get_by_role("link", name="Править", exact=True).click()
+        page.locator(".manage-activity", has_text="Шахматная").get_by_role(
+            "link", name="Править", exact=True
+        ).click()
         page.wait_for_url(f"**/manage/activities/{activity.pk}/")
         page.get_by_label("Цена в месяц, ₽").fill("3200")
         page.get_by_role("button", name="Сохранить").click()
