@@ -20,6 +20,7 @@ from kruzhok.catalog.models import (
     Venue,
 )
 from kruzhok.catalog.services import ACTIVITY_FIELDS, ActivityData
+from kruzhok.catalog.templatetags.catalog_tags import loc_name
 
 MAX_DESCRIPTION = 10_000
 MAX_PRICE = 1_000_000
@@ -52,6 +53,16 @@ def _website(value: str) -> str:
     return value
 
 
+class LocalizedChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return loc_name(obj)
+
+
+class LocalizedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return loc_name(obj)
+
+
 class TextCleaningMixin:
     """One-line fields lose inner runs of spaces; long texts keep their lines."""
 
@@ -79,10 +90,10 @@ class ActivityForm(TextCleaningMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Обычный текст; можно **жирный**, *курсив* и списки с «- »."),
     )
-    direction = forms.ModelChoiceField(
+    direction = LocalizedChoiceField(
         label=_("Направленность"), queryset=Direction.objects.order_by("position"), empty_label=None
     )
-    categories = forms.ModelMultipleChoiceField(
+    categories = LocalizedMultipleChoiceField(
         label=_("Категории"),
         queryset=Category.objects.select_related("direction").order_by("direction__position", "name_ru"),
         required=False,

@@ -137,7 +137,11 @@ def _finish(
 def activity_update(*, activity: Activity, actor: User, data: ActivityData) -> list[str]:
     """Save a provider's or an editor's edit; returns the names of the fields that changed."""
     with transaction.atomic():
-        locked = Activity.objects.select_for_update().select_related("organization").get(pk=activity.pk)
+        locked = (
+            Activity.objects.select_for_update(of=("self",))
+            .select_related("organization")
+            .get(pk=activity.pk)
+        )
         version_baseline(activity=locked)
         before = activity_snapshot(locked)
         _apply(locked, data)

@@ -137,7 +137,11 @@ def comment_answer_save(*, comment: Comment, user: User, text: str) -> CommentAn
 
 
 def _decide(comment: Comment, editor: User, allowed: tuple[str, ...]) -> tuple[Comment, str]:
-    locked = Comment.objects.select_for_update().select_related("author", "activity").get(pk=comment.pk)
+    locked = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("author", "activity")
+        .get(pk=comment.pk)
+    )
     if locked.status not in allowed:
         raise Refused(_("С этим отзывом так поступить нельзя: его статус уже изменился."))
     previous = locked.status

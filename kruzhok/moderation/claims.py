@@ -62,7 +62,9 @@ def _mail(claim: Claim, template: str) -> None:
 
 
 def _lock_pending(claim: Claim) -> Claim:
-    locked = Claim.objects.select_for_update().select_related("organization", "user").get(pk=claim.pk)
+    locked = (
+        Claim.objects.select_for_update(of=("self",)).select_related("organization", "user").get(pk=claim.pk)
+    )
     if not locked.is_pending:
         raise Refused(_("По этой заявке уже принято решение."))
     return locked

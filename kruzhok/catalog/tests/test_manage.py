@@ -473,3 +473,33 @@ def test_the_new_address_is_placed_by_the_gazetteer_when_it_knows_it(activity_x,
     )
     venue = Venue.objects.get(organization=activity_x.organization, address="улица Лукашевича, 10")
     assert venue.lat is None or 54 < venue.lat < 56
+
+
+def test_the_area_speaks_english_to_an_english_provider(activity_x, provider_x):
+    import re
+
+    from kruzhok.accounts.models import User
+
+    User.objects.filter(pk=provider_x.pk).update(language="en")
+    client = signed_in(provider_x)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/manage/"})
+    group = activity_x.groups.get()
+    assert "My organizations" in client.get("/manage/").content.decode()
+    user_data = {activity_x.title, activity_x.organization.name, activity_x.description, group.name}
+    user_data |= {activity_x.venue.address, "Ольга"}
+    for url in (
+        "/manage/",
+        reverse("manage:organization", args=[activity_x.organization_id]),
+        reverse("manage:activity", args=[activity_x.pk]),
+        reverse("manage:groups", args=[activity_x.pk]),
+        reverse("manage:group", args=[group.pk]),
+        reverse("manage:members", args=[activity_x.organization_id]),
+        reverse("manage:organization_edit", args=[activity_x.organization_id]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        text = re.sub(r"<[^>]+>", " ", response.content.decode().split("<main", 1)[1].split("</main>", 1)[0])
+        for value in user_data:
+            text = text.replace(value, "")
+        text = re.sub(r"«[^»]*»", "", text)
+        assert not re.search(r"[А-Яа-яЁё]{2,}", text), (url, re.findall(r"[А-Яа-яЁё]+", text)[:10])
