@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from kruzhok.accounts import views as account_views
+from kruzhok.moderation.views import claims as claim_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # Before admin.site.urls: the admin's own sign-in form would bypass allauth's checks.
@@ -13,6 +14,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("account/", include("allauth.urls")),
     path("api/v1/", include("kruzhok.api.urls")),
     path("moderation/", include("kruzhok.moderation.urls")),
+    path("manage/", include("kruzhok.catalog.urls_manage")),
+    path("organizations/<int:pk>/claim/", claim_views.claim_new, name="claim_new"),
     path("", include("kruzhok.search.urls")),
     path("", include("kruzhok.catalog.urls")),
     path("", include("kruzhok.community.urls")),

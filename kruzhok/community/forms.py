@@ -45,3 +45,17 @@ class ReportForm(forms.Form):
 
     def clean_reason(self) -> str:
         return plain_text(self.cleaned_data.get("reason", ""))
+
+
+class AnswerForm(forms.Form):
+    text = forms.CharField(
+        label=_("Ответ организации"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_text(self) -> str:
+        value = plain_text(self.cleaned_data.get("text", ""))
+        if not value:
+            raise forms.ValidationError(_("Напишите ответ."))
+        return value

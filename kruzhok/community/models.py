@@ -50,6 +50,17 @@ class Comment(models.Model):
     stars = models.PositiveSmallIntegerField(_("оценка"), null=True, blank=True)
     status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.PUBLISHED)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The editor's last decision on a held or hidden comment (the audit log keeps them all).
+    moderated_at = models.DateTimeField(_("решение редактора"), null=True, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("редактор"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    moderation_reason = models.TextField(_("причина удаления"), blank=True, max_length=2000)
 
     class Meta:
         verbose_name = _("отзыв")
@@ -75,6 +86,14 @@ class Comment(models.Model):
         return author.public_name
 
     @property
+    def answer_or_none(self) -> CommentAnswer | None:
+        """The organization's answer, or None (the reverse one-to-one raises when there is none)."""
+        try:
+            return self.answer
+        except CommentAnswer.DoesNotExist:
+            return None
+
+    @property
     def star_marks(self) -> str:
         return "★" * (self.stars or 0)
 
@@ -94,3 +113,25 @@ class CommentReport(models.Model):
 
     def __str__(self) -> str:
         return self.reason or str(_("без причины"))
+
+
+class CommentAnswer(models.Model):
+    """The organization's official answer to a comment: one per comment, editable by its members."""
+
+    comment = models.OneToOneField(Comment, on_delete=models.CASCADE, related_name="answer")
+    organization = models.ForeignKey(
+        "catalog.Organization", on_delete=models.CASCADE, related_name="comment_answers"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="comment_answers"
+    )
+    text = models.TextField(_("ответ организации"), max_length=MAX_TEXT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("ответ организации")
+        verbose_name_plural = _("ответы организаций")
+
+    def __str__(self) -> str:
+        return self.text[:60]

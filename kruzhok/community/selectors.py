@@ -13,7 +13,11 @@ def comments_for(activity: Activity, user: Any) -> QuerySet[Comment]:
     visible = Q(status=Comment.Status.PUBLISHED)
     if user is not None and user.is_authenticated:
         visible |= Q(author=user) & ~Q(status=Comment.Status.REMOVED)
-    return Comment.objects.filter(activity=activity).filter(visible).select_related("author")[:200]
+    return (
+        Comment.objects.filter(activity=activity)
+        .filter(visible)
+        .select_related("author", "answer__organization")[:200]
+    )
 
 
 def rating_of(activity: Activity, user: Any) -> int | None:

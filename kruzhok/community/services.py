@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -12,9 +13,12 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kruzhok.accounts import permissions
 from kruzhok.accounts.models import User
 from kruzhok.catalog.models import Activity
-from kruzhok.community.models import Comment, CommentReport, Rating
+from kruzhok.community.models import Comment, CommentAnswer, CommentReport, Rating
+from kruzhok.core.emails import send_mail
+from kruzhok.core.services import audit_log
 from kruzhok.search.index import index_activities
 
 # Anything a browser or a mail program would turn into a link.
@@ -99,3 +103,111 @@ def report_comment(user: User, comment: Comment, reason: str) -> bool:
         if reporters >= settings.COMMENT_REPORTS_TO_HIDE and comment.status == Comment.Status.PUBLISHED:
             Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.HIDDEN)
     return created
+
+
+# --- official answers and editors' decisions -------------------------------------------------
+
+
+def comment_answer_save(*, comment: Comment, user: User, text: str) -> CommentAnswer:
+    """The organization's one answer to a comment, written or changed by any of its members."""
+    text = text.strip()
+    if not text:
+        raise Refused(_("Напишите ответ."))
+    organization_id = comment.activity.organization_id
+    if permissions.membership_role(user, organization_id) is None:
+        raise Refused(_("Отвечать от имени организации могут только её сотрудники."))
+    if comment.status != Comment.Status.PUBLISHED:
+        raise Refused(_("Отвечать можно только на опубликованный отзыв."))
+    with transaction.atomic():
+        answer, created = CommentAnswer.objects.select_for_update().get_or_create(
+            comment=comment,
+            defaults={"organization_id": organization_id, "author": user, "text": text},
+        )
+        if not created:
+            answer.text = text
+            answer.author = user
+            answer.save(update_fields=["text", "author", "updated_at"])
+        audit_log(
+            action="community.comment.answered" if created else "community.comment.answer_edited",
+            obj=comment,
+            actor=user,
+            data={"organization": organization_id},
+        )
+    return answer
+
+
+def _decide(comment: Comment, editor: User, allowed: tuple[str, ...]) -> tuple[Comment, str]:
+    locked = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("author", "activity")
+        .get(pk=comment.pk)
+    )
+    if locked.status not in allowed:
+        raise Refused(_("С этим отзывом так поступить нельзя: его статус уже изменился."))
+    previous = locked.status
+    locked.moderated_by = editor
+    locked.moderated_at = timezone.now()
+    return locked, previous
+
+
+def _mail_author(comment: Comment, template: str) -> None:
+    author = comment.author
+    if author is None or author.deleted_at or not author.is_active or not author.email:
+        return
+    transaction.on_commit(
+        partial(
+            send_mail,
+            template=template,
+            to=author.email,
+            context={"user": author, "comment": comment, "activity": comment.activity},
+            language=author.language,
+        )
+    )
+
+
+def comment_publish(*, comment: Comment, editor: User) -> Comment:
+    """A held comment (a new account's, with a link) goes public; its author is told."""
+    with transaction.atomic():
+        locked, _previous = _decide(comment, editor, (Comment.Status.HELD,))
+        locked.status = Comment.Status.PUBLISHED
+        locked.moderation_reason = ""
+        locked.save(update_fields=["status", "moderated_by", "moderated_at", "moderation_reason"])
+        audit_log(action="community.comment.published", obj=locked, actor=editor)
+        _mail_author(locked, "emails/comment_published")
+    return locked
+
+
+def comment_restore(*, comment: Comment, editor: User) -> Comment:
+    """A comment hidden by reports was fine: it shows again, and the reports are dismissed (so
+    the same reporters cannot hide it again at once)."""
+    with transaction.atomic():
+        locked, _previous = _decide(comment, editor, (Comment.Status.HIDDEN,))
+        dismissed = CommentReport.objects.filter(comment=locked).count()
+        CommentReport.objects.filter(comment=locked).delete()
+        locked.status = Comment.Status.PUBLISHED
+        locked.moderation_reason = ""
+        locked.save(update_fields=["status", "moderated_by", "moderated_at", "moderation_reason"])
+        audit_log(action="community.comment.restored", obj=locked, actor=editor, data={"reports": dismissed})
+    return locked
+
+
+def comment_remove(*, comment: Comment, editor: User, reason: str) -> Comment:
+    reason = reason.strip()[:2000]
+    if not reason:
+        raise Refused(_("Напишите причину удаления."))
+    with transaction.atomic():
+        locked, previous = _decide(
+            comment, editor, (Comment.Status.HELD, Comment.Status.HIDDEN, Comment.Status.PUBLISHED)
+        )
+        locked.status = Comment.Status.REMOVED
+        locked.moderation_reason = reason
+        locked.save(update_fields=["status", "moderated_by", "moderated_at", "moderation_reason"])
+        audit_log(
+            action="community.comment.removed",
+            obj=locked,
+            actor=editor,
+            data={"was": previous, "reason": reason},
+        )
+        if previous == Comment.Status.HELD:
+            _mail_author(locked, "emails/comment_removed")
+    return locked

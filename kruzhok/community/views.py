@@ -5,16 +5,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from kruzhok.accounts import permissions
 from kruzhok.catalog.models import Activity, Status
 from kruzhok.catalog.selectors import activity_for_page
 from kruzhok.catalog.views import render_activity
 from kruzhok.community import services
-from kruzhok.community.forms import CommentForm, ReportForm
-from kruzhok.community.models import Comment
+from kruzhok.community.forms import AnswerForm, CommentForm, ReportForm
+from kruzhok.community.models import Comment, CommentAnswer
 
 
 def _live_activity(pk: int) -> Activity:
@@ -68,3 +69,35 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.info(request, _("Вы уже пожаловались на этот отзыв."))
     return HttpResponseRedirect(_back(found.activity))
+
+
+@require_http_methods(["GET", "POST"])
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organization's official answer to a comment: a page of its own (the activity page
+    also has the form inline), so an answer refused for its text comes back with the text."""
+    found = get_object_or_404(
+        Comment.objects.select_related("activity", "activity__organization", "author"),
+        pk=pk,
+        status=Comment.Status.PUBLISHED,
+    )
+    if not request.user.is_authenticated:
+        return redirect_to_login(_back(found.activity))
+    if permissions.membership_role(request.user, found.activity.organization_id) is None:
+        raise Http404(_("Страница не найдена."))
+    existing = CommentAnswer.objects.filter(comment=found).first()
+    status = 200
+    if request.method == "POST":
+        form = AnswerForm(request.POST)
+        if form.is_valid():
+            try:
+                services.comment_answer_save(comment=found, user=request.user, text=form.cleaned_data["text"])
+            except services.Refused as refused:
+                form.add_error(None, str(refused))
+            else:
+                messages.success(request, _("Ответ организации опубликован."))
+                return HttpResponseRedirect(found.activity.get_absolute_url() + f"#comment-{found.pk}")
+        status = 400
+    else:
+        form = AnswerForm(initial={"text": existing.text if existing else ""})
+    context = {"comment": found, "activity": found.activity, "form": form, "existing": existing}
+    return render(request, "community/answer.html", context, status=status)

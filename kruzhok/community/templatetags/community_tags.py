@@ -6,6 +6,7 @@ from django import template
 from django.conf import settings
 from django.shortcuts import resolve_url
 
+from kruzhok.accounts import permissions
 from kruzhok.catalog.models import Activity
 from kruzhok.community import selectors
 from kruzhok.community.forms import CommentForm
@@ -24,6 +25,8 @@ def activity_comments(context: template.Context, activity: Activity) -> dict[str
         "activity": activity,
         "comments": selectors.comments_for(activity, user),
         "my_rating": mine,
+        # Members of the activity's organization answer comments officially.
+        "can_answer": permissions.membership_role(user, activity.organization_id) is not None,
         "form": form,
         "user": user,
         "request": request,

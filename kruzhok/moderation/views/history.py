@@ -1,10 +1,53 @@
-# SCAFFOLD (session 2026-11-29): replaced by the helper that owns this module.
-from django.http import Http404, HttpRequest, HttpResponse
+"""An activity's version history (its editors and its own provider), and revert (editors)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from kruzhok.accounts import permissions
+from kruzhok.accounts.models import User
+from kruzhok.catalog.models import Activity
+from kruzhok.moderation.history import activity_history, revert_preview
+from kruzhok.moderation.models import ActivityVersion
+from kruzhok.moderation.versions import activity_revert
 
 
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 (login_required or editor_required ran)
+    return request.user
+
+
+@login_required
 def history(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    if permissions.mfa_missing(request.user):
+        return permissions.mfa_enrolment_redirect(request)
+    activity = permissions.get_for_user_or_404(
+        request.user, Activity.objects.select_related("organization"), pk, permissions.can_edit_activity
+    )
+    context = {
+        "activity": activity,
+        "rows": activity_history(activity),
+        "can_revert": permissions.is_editor(request.user),
+    }
+    return render(request, "moderation/history.html", context)
 
 
+@permissions.editor_required
+@require_http_methods(["GET", "POST"])
 def revert(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    version = get_object_or_404(ActivityVersion.objects.select_related("activity", "actor"), pk=pk)
+    if request.method == "POST":
+        recorded = activity_revert(version=version, editor=_user(request))
+        messages.success(
+            request,
+            _("Занятие возвращено к версии %(old)s; это сохранено как версия %(new)s.")
+            % {"old": version.number, "new": recorded.number},
+        )
+        return redirect("moderation:history", pk=version.activity_id)
+    context = {"version": version, "activity": version.activity, "changes": revert_preview(version)}
+    return render(request, "moderation/history_revert.html", context)
