@@ -45,6 +45,11 @@ def _network(department: Department, since: datetime) -> QuerySet[Organization]:
                 Value(0),
                 output_field=IntegerField(),
             ),
+            unverified=Coalesce(
+                Count("activities", filter=published & Q(activities__verified_at__isnull=True)),
+                Value(0),
+                output_field=IntegerField(),
+            ),
             oldest_verified=Min("activities__verified_at", filter=published),
             has_members=Exists(Membership.objects.filter(organization=OuterRef("pk"))),
         )
@@ -64,6 +69,7 @@ class NetworkRow:
     published: int
     fresh: int
     oldest_verified: datetime | None
+    unverified: int
     has_members: bool
 
     @property
@@ -106,7 +112,8 @@ def network_rows(
         "name": ["name", "pk"],
         "activities": ["-published", "name", "pk"],
         "fresh": [F("fresh_share").asc(nulls_last=True), "-published", "name", "pk"],
-        "oldest": [F("oldest_verified").asc(nulls_first=True), "name", "pk"],
+        # never verified is the oldest of all: those organizations come first
+        "oldest": ["-unverified", F("oldest_verified").asc(nulls_first=True), "name", "pk"],
     }[sort if sort in SORTS else "name"]
     return rows.order_by(*order)
 
@@ -117,6 +124,7 @@ def network_row(organization: Organization) -> NetworkRow:
         published=organization.published,  # type: ignore[attr-defined]
         fresh=organization.fresh,  # type: ignore[attr-defined]
         oldest_verified=organization.oldest_verified,  # type: ignore[attr-defined]
+        unverified=organization.unverified,  # type: ignore[attr-defined]
         has_members=organization.has_members,  # type: ignore[attr-defined]
     )
 
