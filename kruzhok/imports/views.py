@@ -28,7 +28,7 @@ from kruzhok.core import abuse
 from kruzhok.imports import uploads
 from kruzhok.imports.readers import ImportFileError, open_table
 from kruzhok.imports.services import ImportReport, catalog_import
-from kruzhok.imports.validation import normalize_header
+from kruzhok.imports.validation import COLUMNS, REQUIRED_COLUMNS, normalize_header
 
 PREVIEW_ROWS = 10
 PREVIEW_COLUMNS = ("external_id", "title", "organization", "direction", "age_min", "age_max", "address")
@@ -175,6 +175,8 @@ def _upload(request: HttpRequest, scope: Scope) -> HttpResponse:
         "form": form,
         "report": report,
         "max_mb": settings.IMPORT_MAX_BYTES // (1024 * 1024),
+        "columns": ", ".join(COLUMNS),
+        "required_columns": ", ".join(REQUIRED_COLUMNS),
     }
     status = 400 if form.errors or (report is not None and not report.ok) else 200
     return render(request, "imports/upload.html", context, status=status)
