@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Value, When
@@ -33,7 +34,8 @@ def fresh_since(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - timedelta(days=settings.REVIEW_AFTER_DAYS)
 
 
-def _network(department: Department, since: datetime) -> QuerySet[Organization]:
+def _network(department: Department, since: datetime) -> QuerySet[Any]:
+    # QuerySet[Any]: the annotations below are what callers filter and sort on.
     published = Q(activities__status=Status.PUBLISHED)
     return (
         Organization.objects.filter(department=department)
@@ -99,7 +101,7 @@ class NetworkTotals:
 
 def network_rows(
     *, department: Department, show: str = "all", sort: str = "name", now: datetime | None = None
-) -> QuerySet[Organization]:
+) -> QuerySet[Any]:
     """The department's organizations, annotated, filtered by `show` and ordered by `sort`."""
     rows = _network(department, fresh_since(now))
     if show == "empty":
@@ -108,14 +110,14 @@ def network_rows(
         rows = rows.filter(published__gt=0).exclude(fresh=F("published"))
     elif show == "no_members":
         rows = rows.filter(has_members=False)
-    order = {
+    orders: dict[str, list[Any]] = {
         "name": ["name", "pk"],
         "activities": ["-published", "name", "pk"],
         "fresh": [F("fresh_share").asc(nulls_last=True), "-published", "name", "pk"],
         # never verified is the oldest of all: those organizations come first
         "oldest": ["-unverified", F("oldest_verified").asc(nulls_first=True), "name", "pk"],
-    }[sort if sort in SORTS else "name"]
-    return rows.order_by(*order)
+    }
+    return rows.order_by(*orders[sort if sort in SORTS else "name"])
 
 
 def network_row(organization: Organization) -> NetworkRow:

@@ -678,7 +678,7 @@ class _Planner:
             allowed_pks = set()
             for chunk in _chunks(sorted(current)):
                 allowed_pks |= set(
-                    Organization.objects.filter(pk__in=chunk, department_id=scope.department_id).values_list(
+                    Organization.objects.filter(pk__in=chunk, department=scope.department).values_list(
                         "pk", flat=True
                     )
                 )

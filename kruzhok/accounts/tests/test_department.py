@@ -146,3 +146,37 @@ def test_editor_picks_any_department_after_enrolling_totp(client, editor_user, n
     assert chooser.status_code == 200
     assert "/department/culture/" in chooser.content.decode()
     assert client.get("/department/culture/").status_code == 200
+
+
+def test_department_pages_in_english_carry_no_russian_interface_text(client, education, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kruzhok.core.tests.test_i18n import _untranslated_words
+    from kruzhok.imports.tests.conftest import csv_bytes, row
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    org = catalog_factories.organization(name="Art School 3", department=education)
+    catalog_factories.activity(organization=org, title="Chess", verified_at=timezone.now())
+    member = factories.department_member(education, language="en")
+    client.force_login(member)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    pages = [
+        "/department/education/",
+        "/department/education/?show=empty",
+        "/department/education/invitations/",
+    ]
+    pages.append("/upload/department/education/")
+    for path in pages:
+        html = client.get(path).content.decode()
+        assert '<html lang="en">' in html, path
+        assert _untranslated_words(html.replace(education.name, "")) == set(), path
+    refused = client.post("/department/education/invitations/", {"email": "bad", "new_organization": ""})
+    assert _untranslated_words(refused.content.decode().replace(education.name, "")) == set()
+    content = csv_bytes([row(organization="Art School 3", inn="", title="Painting", description="Colours")])
+    upload = client.post(
+        "/upload/department/education/", {"file": SimpleUploadedFile("c.csv", content), "source": "en-test"}
+    )
+    preview = client.get(upload["Location"]).content.decode()
+    assert "Step 2 of 2" in preview
+    invalid = client.get("/invite/not-a-token/").content.decode()
+    assert _untranslated_words(invalid) == set()
