@@ -180,3 +180,12 @@ def test_department_pages_in_english_carry_no_russian_interface_text(client, edu
     assert "Step 2 of 2" in preview
     invalid = client.get("/invite/not-a-token/").content.decode()
     assert _untranslated_words(invalid) == set()
+
+
+def test_profile_links_to_the_network_and_to_the_providers_upload(
+    client, department_member, provider_x, org_x
+):
+    client.force_login(department_member)
+    assert 'href="/department/education/"' in client.get("/account/").content.decode()
+    client.force_login(provider_x)
+    assert f'href="/upload/organization/{org_x.pk}/"' in client.get("/account/").content.decode()
