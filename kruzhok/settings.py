@@ -189,6 +189,15 @@ IP_LIMIT_FACTOR = env_int("IP_LIMIT_FACTOR", 5)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
+# Web uploads of catalog files wait between the preview and the confirmation at most this long.
+IMPORT_UPLOAD_KEEP_HOURS = env_int("IMPORT_UPLOAD_KEEP_HOURS", 24)
+
+# Departments invite institutions: a link works this many days, once; each department member
+# may send this many invitations (new or resent) an hour.
+INVITATION_EXPIRY_DAYS = env_int("INVITATION_EXPIRY_DAYS", 14)
+INVITATIONS_PER_HOUR = env_int("INVITATIONS_PER_HOUR", 30)
+# An entry verified longer ago than this is due for review (also the «fresh» share departments see).
+REVIEW_AFTER_DAYS = env_int("REVIEW_AFTER_DAYS", 180)
 
 # Development prints mail to the console; production sets EMAIL_BACKEND to
 # django.core.mail.backends.smtp.EmailBackend and the EMAIL_* variables below.

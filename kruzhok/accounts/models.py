@@ -5,9 +5,12 @@ Roles are data here; the checks that read them live in `kruzhok.accounts.permiss
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 DISPLAY_NAME_MAX_LENGTH = 80
@@ -117,3 +120,79 @@ class DepartmentMembership(models.Model):
 def user_display(user: User) -> str:
     """allauth's name for a user in its messages («Успешный вход под именем …»)."""
     return user.public_name
+
+
+class InvitationStatus(models.TextChoices):
+    SENT = "sent", _("отправлено")
+    ACCEPTED = "accepted", _("принято")
+    EXPIRED = "expired", _("истекло")
+    REVOKED = "revoked", _("отозвано")
+
+
+class Invitation(models.Model):
+    """A department invites an institution's person by email to speak for an organization.
+
+    The link carries a random token; only its SHA-256 is stored, so the table alone opens nothing.
+    A resend replaces the token (the old link stops working) and restarts the expiry.
+    """
+
+    department = models.ForeignKey(
+        "catalog.Department",
+        verbose_name=_("департамент"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    organization = models.ForeignKey(
+        "catalog.Organization",
+        verbose_name=_("организация"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    email = models.EmailField(_("эл. почта"))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("пригласил"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations_sent",
+    )
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("отправлено"))
+    send_count = models.PositiveSmallIntegerField(_("отправок"), default=1)
+    expires_at = models.DateTimeField(_("действует до"))
+    accepted_at = models.DateTimeField(_("принято"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("принял"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations_accepted",
+    )
+    revoked_at = models.DateTimeField(_("отозвано"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("приглашение")
+        verbose_name_plural = _("приглашения")
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["department", "-sent_at"], name="invitation_department_sent")]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organization}"
+
+    def status_at(self, now: datetime) -> str:
+        if self.accepted_at is not None:
+            return InvitationStatus.ACCEPTED
+        if self.revoked_at is not None:
+            return InvitationStatus.REVOKED
+        if self.expires_at <= now:
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.SENT
+
+    @property
+    def status(self) -> str:
+        return self.status_at(timezone.now())
+
+    def get_status_display(self) -> str:
+        return str(InvitationStatus(self.status).label)

@@ -26,7 +26,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kruzhok.catalog.models import Activity, Group, Organization, ScheduleSlot, Venue
+from kruzhok.catalog.models import Activity, Department, Group, Organization, ScheduleSlot, Venue
 from kruzhok.core.services import audit_log
 from kruzhok.core.text import fold, russian_slug
 from kruzhok.imports.readers import ImportFileError, Source, open_table, source_name
@@ -140,8 +140,16 @@ def catalog_import(
     dry_run: bool = False,
     actor: AbstractBaseUser | AnonymousUser | None = None,
     progress: Callable[[str], None] | None = None,
+    department: Department | None = None,
+    organization: Organization | None = None,
 ) -> ImportReport:
-    """Import a catalog file; on any row error nothing is written and the report lists them all."""
+    """Import a catalog file; on any row error nothing is written and the report lists them all.
+
+    The web upload narrows who the file may touch. With `department`, new organizations are
+    created in it and rows naming an organization outside it are errors. With `organization`
+    (a provider's upload), every row must be that organization's. Either way a row that would
+    update an activity of an organization outside the scope is an error.
+    """
     started = clock.monotonic()
     source = source.strip() or DEFAULT_SOURCE
     report = ImportReport(file_name=source_name(path_or_file), source=source, dry_run=dry_run)
@@ -156,8 +164,12 @@ def catalog_import(
         return report
 
     say(_("строки проверены, определяю адреса и сверяю с каталогом…"))
-    plan = _Planner(source=source, report=report, present=present).plan(rows)
-    if not dry_run:
+    scope = _Scope(department=department, organization=organization)
+    plan = _Planner(source=source, report=report, present=present, scope=scope).plan(rows)
+    if not report.ok:
+        report.created = report.updated = report.unchanged = 0
+        report.organizations_created = report.venues_created = 0
+    elif not dry_run:
         say(
             _("записываю: создать %(created)s, обновить %(updated)s…")
             % {"created": report.created, "updated": report.updated}
@@ -323,12 +335,25 @@ class _Locator:
         return self._at("microdistrict", lat, lon, getattr(self.gazetteer, "microdistrict_of", None))
 
 
+@dataclass(frozen=True)
+class _Scope:
+    department: Department | None = None
+    organization: Organization | None = None
+
+    @property
+    def department_id(self) -> int | None:
+        if self.organization is not None:
+            return self.organization.department_id
+        return self.department.pk if self.department is not None else None
+
+
 @dataclass
 class _Org:
     pk: int | None
     name: str
     inn: str
     kind: str
+    department_id: int | None = None
 
     @property
     def saved_pk(self) -> int:
@@ -423,7 +448,14 @@ class _Plan:
 
     def _write_organizations(self, now: Any) -> None:
         objects = [
-            Organization(name=o.name, slug=russian_slug(o.name), kind=o.kind, inn=o.inn, source=self.source)
+            Organization(
+                name=o.name,
+                slug=russian_slug(o.name),
+                kind=o.kind,
+                inn=o.inn,
+                source=self.source,
+                department_id=o.department_id,
+            )
             for o in self.new_orgs
         ]
         Organization.objects.bulk_create(objects, batch_size=BATCH)
@@ -522,8 +554,11 @@ class _Plan:
 
 
 class _Planner:
-    def __init__(self, *, source: str, report: ImportReport, present: frozenset[str]) -> None:
+    def __init__(
+        self, *, source: str, report: ImportReport, present: frozenset[str], scope: _Scope | None = None
+    ) -> None:
         self.source = source
+        self.scope = scope or _Scope()
         self.report = report
         self.present = present
         self.locator = _Locator()
@@ -535,6 +570,9 @@ class _Planner:
         orgs = self._organizations(rows, plan)
         venues = self._venues(rows, orgs, plan)
         existing = self._existing_activities([row.external_id for row in rows])
+        self._check_scope(rows, orgs, existing)
+        if not self.report.ok:
+            return plan
         ids = [a["id"] for a in existing.values()]
         categories = self._existing_categories(ids) if "category" in self.present else {}
         schedules = self._existing_schedules(ids) if "schedule" in self.present else {}
@@ -573,16 +611,31 @@ class _Planner:
         """Match by INN, else by folded name; one _Org object per organization, new ones included."""
         by_inn: dict[str, _Org] = {}
         by_name: dict[str, list[_Org]] = {}
-        for pk, name, inn, kind in Organization.objects.order_by("id").values_list(
-            "id", "name", "inn", "kind"
+        by_pk: dict[int, _Org] = {}
+        for pk, name, inn, kind, department_id in Organization.objects.order_by("id").values_list(
+            "id", "name", "inn", "kind", "department_id"
         ):
-            org = _Org(pk=pk, name=name, inn=inn, kind=kind)
+            org = by_pk[pk] = _Org(pk=pk, name=name, inn=inn, kind=kind, department_id=department_id)
             if inn:
                 by_inn[inn] = org
             by_name.setdefault(fold(name), []).append(org)
         result: list[_Org] = []
+        own = self.scope.organization
+        own_org = by_pk.get(own.pk) if own is not None else None
         for row in rows:
             key = fold(row.organization)
+            if own_org is not None:
+                # A provider's file speaks for its organization only; _check_scope reports the others.
+                same_inn = bool(row.inn) and row.inn == own_org.inn
+                same_name = key == fold(own_org.name) and not (
+                    row.inn and own_org.inn and row.inn != own_org.inn
+                )
+                if same_inn or same_name:
+                    if row.inn and not own_org.inn:
+                        own_org.inn = row.inn
+                        plan.orgs_with_inn.append(own_org)
+                    result.append(own_org)
+                    continue
             found = by_inn.get(row.inn) if row.inn else None
             if found is None:
                 candidates = by_name.get(key, [])
@@ -597,13 +650,67 @@ class _Planner:
                 else:
                     found = candidates[0] if candidates else None
             if found is None:
-                found = _Org(pk=None, name=row.organization, inn=row.inn, kind=row.organization_kind)
+                found = _Org(
+                    pk=None,
+                    name=row.organization,
+                    inn=row.inn,
+                    kind=row.organization_kind,
+                    department_id=self.scope.department_id,
+                )
                 plan.new_orgs.append(found)
                 if row.inn:
                     by_inn[row.inn] = found
                 by_name.setdefault(key, []).append(found)
             result.append(found)
         return result
+
+    def _check_scope(
+        self, rows: list[CatalogRow], orgs: list[_Org], existing: dict[str, dict[str, Any]]
+    ) -> None:
+        """A scoped upload may touch only its own organizations, old rows and new."""
+        scope = self.scope
+        if scope.organization is None and scope.department is None:
+            return
+        if scope.organization is not None:
+            allowed_pks = {scope.organization.pk}
+        else:
+            current = {a["organization_id"] for a in existing.values()} | {o.pk for o in orgs if o.pk}
+            allowed_pks = set()
+            for chunk in _chunks(sorted(current)):
+                allowed_pks |= set(
+                    Organization.objects.filter(pk__in=chunk, department=scope.department).values_list(
+                        "pk", flat=True
+                    )
+                )
+        for row, org in zip(rows, orgs, strict=True):
+            if (org.pk is None and scope.organization is not None) or (
+                org.pk is not None and org.pk not in allowed_pks
+            ):
+                if scope.organization is not None:
+                    message = _(
+                        "«%(name)s» — не ваша организация: в файле могут быть только занятия "
+                        "организации «%(own)s»"
+                    ) % {"name": row.organization[:100], "own": scope.organization.name}
+                else:
+                    message = _(
+                        "организация «%(name)s» уже есть в каталоге и не входит в вашу сеть — "
+                        "её занятия загружает она сама или редактор"
+                    ) % {"name": row.organization[:100]}
+                self.report.add_error(Problem(row.row, "organization", message))
+                continue
+            current_activity = existing.get(row.external_id)
+            if current_activity is not None and current_activity["organization_id"] not in allowed_pks:
+                self.report.add_error(
+                    Problem(
+                        row.row,
+                        "external_id",
+                        _(
+                            "занятие «%(id)s» из источника «%(source)s» принадлежит другой организации; "
+                            "выберите другой external_id или другой источник"
+                        )
+                        % {"id": row.external_id[:100], "source": self.source},
+                    )
+                )
 
     def _venues(self, rows: list[CatalogRow], orgs: list[_Org], plan: _Plan) -> list[_Venue]:
         """(organization, address) → one venue; existing ones loaded per organization in bulk."""

@@ -1,0 +1,132 @@
+"""A catalog file waiting between its preview and the confirmation.
+
+The bytes go to MEDIA_ROOT/uploads/ under a random name that reveals nothing; what the file is
+and whose it is (original name, scope, source) is kept in the uploader's session under that
+name, so another person (or another browser) cannot confirm it even knowing the key. Files are
+deleted when imported, when a new one replaces them, and by `uploads_purge` after
+IMPORT_UPLOAD_KEEP_HOURS (each new upload sweeps the folder, so abandoned previews do not pile up).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+
+SESSION_KEY = "catalog_uploads"
+KEY_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+MAX_PENDING = 5
+
+
+@dataclass(frozen=True)
+class PendingUpload:
+    key: str
+    name: str
+    scope: str  # "department:<slug>" or "organization:<pk>"
+    source: str
+    created: float
+
+    @property
+    def path(self) -> Path:
+        return upload_dir() / self.key
+
+
+def upload_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "uploads"
+
+
+def _keep_seconds() -> int:
+    return settings.IMPORT_UPLOAD_KEEP_HOURS * 3600
+
+
+def _pending(session: SessionBase) -> dict[str, dict[str, Any]]:
+    value = session.get(SESSION_KEY)
+    return value if isinstance(value, dict) else {}
+
+
+def _clean_name(name: str) -> str:
+    """The name shown back in the report: the last path part, printable, at most 120 characters."""
+    base = Path(name.replace("\\", "/")).name
+    base = "".join(ch for ch in base if ch.isprintable()).strip() or "upload.csv"
+    return base[-120:]
+
+
+def uploads_purge(*, now: float | None = None) -> int:
+    """Delete waiting files older than the keep period; returns how many went."""
+    folder = upload_dir()
+    if not folder.is_dir():
+        return 0
+    cutoff = (now or time.time()) - _keep_seconds()
+    removed = 0
+    for path in folder.iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue  # another worker swept it first
+    return removed
+
+
+def upload_store(*, session: SessionBase, data: bytes, name: str, scope: str, source: str) -> PendingUpload:
+    """Keep `data` for this session's confirmation; returns the pending upload."""
+    uploads_purge()
+    folder = upload_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(24)
+    pending = PendingUpload(key=key, name=_clean_name(name), scope=scope, source=source, created=time.time())
+    (folder / key).write_bytes(data)
+    entries = _pending(session)
+    # A session holds a few previews at most; the oldest beyond that are dropped with their files.
+    for old in sorted(entries, key=lambda k: entries[k].get("created", 0))[
+        : max(0, len(entries) - MAX_PENDING + 1)
+    ]:
+        upload_discard(session=session, key=old)
+        entries.pop(old, None)
+    entries[key] = {"name": pending.name, "scope": scope, "source": source, "created": pending.created}
+    session[SESSION_KEY] = entries
+    return pending
+
+
+def upload_get(*, session: SessionBase, key: str, scope: str) -> PendingUpload | None:
+    """This session's waiting upload `key` for `scope`, if it is still there and not too old."""
+    if not KEY_RE.match(key or ""):
+        return None
+    entry = _pending(session).get(key)
+    if not entry or entry.get("scope") != scope:
+        return None
+    pending = PendingUpload(
+        key=key,
+        name=str(entry.get("name", "")),
+        scope=scope,
+        source=str(entry.get("source", "")),
+        created=float(entry.get("created", 0)),
+    )
+    if time.time() - pending.created > _keep_seconds() or not pending.path.is_file():
+        upload_discard(session=session, key=key)
+        return None
+    return pending
+
+
+def upload_open(pending: PendingUpload) -> IO[bytes]:
+    """The waiting file as the importer reads an upload: bytes with the original name."""
+    handle = io.BytesIO(pending.path.read_bytes())
+    handle.name = pending.name
+    return handle
+
+
+def upload_discard(*, session: SessionBase, key: str) -> None:
+    if not KEY_RE.match(key or ""):
+        return
+    (upload_dir() / key).unlink(missing_ok=True)
+    entries = _pending(session)
+    if key in entries:
+        entries.pop(key)
+        session[SESSION_KEY] = entries
