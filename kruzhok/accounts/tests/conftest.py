@@ -4,7 +4,6 @@ member and an editor. Rate-limit counters live in the cache, so each test starts
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,10 +11,14 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from kruzhok.accounts.invitations import invitation_create
+from kruzhok.accounts.models import Membership
 from kruzhok.accounts.tests import factories
-from kruzhok.catalog.models import Department
+from kruzhok.catalog.models import Department, Group
 from kruzhok.catalog.tests import factories as catalog_factories
 from kruzhok.community.models import Comment
+from kruzhok.moderation.models import Claim
+from kruzhok.moderation.versions import version_baseline
 
 
 @pytest.fixture(autouse=True)
@@ -120,13 +123,8 @@ def world(citizen_a, citizen_b, org_x, org_y, provider_x, provider_y) -> World:
             "education": education,
         }
     )
-    for extend in WORLD_EXTENSIONS:
-        extend(w)
+    _provider_world(w)
     return w
-
-
-# Other parts of the site add the objects their URLs need (suggestions, claims, versions…).
-WORLD_EXTENSIONS: list[Callable[[World], None]] = []
 
 
 def client_for(persona: str, w: World) -> Client:
@@ -134,3 +132,18 @@ def client_for(persona: str, w: World) -> Client:
     if persona != "anonymous":
         client.force_login(w.objects[persona])
     return client
+
+
+def _provider_world(w: World) -> None:
+    """What the provider, claim, comment-moderation and department URLs need."""
+    w.objects["group_x"] = Group.objects.filter(activity=w.activity_x).first()
+    w.objects["membership_x"] = Membership.objects.get(user=w.provider_x, organization=w.org_x)
+    version_baseline(activity=w.activity_x)
+    w.objects["version_x"] = w.activity_x.versions.get()
+    w.objects["claim"] = Claim.objects.create(organization=w.org_y, user=w.citizen_b, position="методист")
+    w.objects["held_comment"] = Comment.objects.create(
+        activity=w.activity_x, author=w.citizen_b, text="см. https://example.org", status=Comment.Status.HELD
+    )
+    w.objects["invitation"] = invitation_create(
+        department=w.education, inviter=w.department, email="new-school@example.org", organization=w.org_x
+    )

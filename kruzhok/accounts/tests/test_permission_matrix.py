@@ -146,7 +146,82 @@ MATRIX: dict[str, Row] = {
     "mfa_download_recovery_codes": Row(fixed("/account/2fa/recovery-codes/download/"), signed_in(404)),
     # --- editors
     "moderation:queue": Row(fixed("/moderation/"), editors_only()),
+    "moderation:claim": Row(lambda w: f"/moderation/claims/{w.claim.pk}/", editors_only()),
+    "moderation:comment": Row(lambda w: f"/moderation/comments/{w.held_comment.pk}/", editors_only()),
+    "moderation:history": Row(
+        lambda w: f"/moderation/activities/{w.activity_x.pk}/history/", only(("provider_x", "editor"))
+    ),
+    "moderation:revert": Row(lambda w: f"/moderation/versions/{w.version_x.pk}/revert/", editors_only()),
+    # --- claims and official answers
+    "claim_new": Row(lambda w: f"/organizations/{w.org_y.pk}/claim/", signed_in()),
+    "community:answer": Row(lambda w: f"/comments/{w.comment_a.pk}/answer/", only(("provider_x",))),
+    # --- the provider area: the organization's own members and editors; others are told nothing
+    "manage:index": Row(fixed("/manage/"), signed_in()),
+    "manage:organization": Row(
+        lambda w: f"/manage/organizations/{w.org_x.pk}/", only(("provider_x", "editor"))
+    ),
+    "manage:organization_edit": Row(
+        lambda w: f"/manage/organizations/{w.org_x.pk}/edit/", only(("provider_x", "editor"))
+    ),
+    "manage:members": Row(
+        lambda w: f"/manage/organizations/{w.org_x.pk}/members/", only(("provider_x", "editor"))
+    ),
+    "manage:member_remove": Row(
+        lambda w: f"/manage/organizations/{w.org_x.pk}/members/{w.membership_x.pk}/remove/",
+        {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 405)},
+        post=only(("provider_x", "editor"), ok=302),
+    ),
+    "manage:activity_new": Row(
+        lambda w: f"/manage/organizations/{w.org_x.pk}/activities/new/", only(("provider_x", "editor"))
+    ),
+    "manage:activity": Row(
+        lambda w: f"/manage/activities/{w.activity_x.pk}/", only(("provider_x", "editor"))
+    ),
+    "manage:groups": Row(
+        lambda w: f"/manage/activities/{w.activity_x.pk}/groups/", only(("provider_x", "editor"))
+    ),
+    "manage:group_new": Row(
+        lambda w: f"/manage/activities/{w.activity_x.pk}/groups/new/", only(("provider_x", "editor"))
+    ),
+    "manage:group": Row(lambda w: f"/manage/groups/{w.group_x.pk}/", only(("provider_x", "editor"))),
+    "manage:group_delete": Row(
+        lambda w: f"/manage/groups/{w.group_x.pk}/delete/",
+        {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 405)},
+        post=only(("provider_x", "editor"), ok=302),
+    ),
+    # --- departments: their members (and editors) see their network and invite into it
+    # A member of one department goes straight to its network; editors choose one.
+    "department:index": Row(fixed("/department/"), {**only(("department", "editor")), "department": 302}),
+    "department:network": Row(fixed("/department/education/"), only(("department", "editor"))),
+    "department:invitations": Row(
+        fixed("/department/education/invitations/"), only(("department", "editor"))
+    ),
+    "department:invitation_resend": Row(
+        lambda w: f"/department/education/invitations/{w.invitation.pk}/resend/",
+        {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 405)},
+        post=only(("department", "editor"), ok=302),
+    ),
+    "department:invitation_revoke": Row(
+        lambda w: f"/department/education/invitations/{w.invitation.pk}/revoke/",
+        {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 405)},
+        post=only(("department", "editor"), ok=302),
+    ),
+    # A forged link is not found, whoever opens it (the accepted journey is in its own tests).
+    "invitation_accept": Row(fixed("/invite/forged-token/"), everyone(404)),
+    # --- the web upload: a department's network, a provider's own organization
+    "imports:department_upload": Row(fixed("/upload/department/education/"), only(("department", "editor"))),
+    # A preview that is gone (confirmed, cancelled or swept) sends back to the upload form.
+    "imports:department_confirm": Row(
+        fixed("/upload/department/education/no-such-upload/"), only(("department", "editor"), ok=302)
+    ),
+    "imports:organization_upload": Row(
+        lambda w: f"/upload/organization/{w.org_x.pk}/", only(("provider_x", "editor"))
+    ),
+    "imports:organization_confirm": Row(
+        lambda w: f"/upload/organization/{w.org_x.pk}/no-such-upload/", only(("provider_x", "editor"), ok=302)
+    ),
 }
+
 
 PLACEHOLDER = re.compile(r"<(?:(\w+):)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
 

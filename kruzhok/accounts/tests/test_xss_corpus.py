@@ -37,21 +37,115 @@ def _display_name(w: World, payload: str) -> Pages:
 
 
 def _comment_report(w: World, payload: str) -> Pages:
+    from kruzhok.community.models import CommentReport
+
+    CommentReport.objects.filter(comment=w.comment_a).delete()
+    Comment.objects.filter(pk=w.comment_a.pk).update(status=Comment.Status.PUBLISHED)
     client = client_for("citizen_b", w)
     client.post(f"/comments/{w.comment_a.pk}/report/", {"reason": payload})
+    Comment.objects.filter(pk=w.comment_a.pk).update(status=Comment.Status.HIDDEN)
     return [("editor", f"/moderation/comments/{w.comment_a.pk}/")]
+
+
+def _activity_edit(w: World, payload: str) -> Pages:
+    """A provider's direct edit: public at once, so the public pages are what matters."""
+    act = w.activity_x
+    client = client_for("provider_x", w)
+    response = client.post(
+        f"/manage/activities/{act.pk}/",
+        {
+            "title": payload[:300],
+            "description": payload,
+            "direction": str(act.direction_id),
+            "categories": [str(c) for c in act.categories.values_list("pk", flat=True)],
+            "age_min": "7",
+            "age_max": "12",
+            "price_rub": "0",
+            "price_note": payload[:300],
+            "format": "group",
+            "enrollment": "open",
+            "venue": str(act.venue_id),
+        },
+    )
+    assert response.status_code in (200, 302)
+    return [
+        ("anonymous", act.get_absolute_url()),
+        ("anonymous", w.org_x.get_absolute_url()),
+        ("anonymous", "/search/?q=" + "шахматы"),
+        ("provider_x", f"/manage/organizations/{w.org_x.pk}/"),
+        ("editor", f"/moderation/activities/{act.pk}/history/"),
+    ]
+
+
+def _organization_edit(w: World, payload: str) -> Pages:
+    client = client_for("provider_x", w)
+    client.post(f"/manage/organizations/{w.org_x.pk}/edit/", {"description": payload})
+    return [("anonymous", w.org_x.get_absolute_url())]
+
+
+def _group(w: World, payload: str) -> Pages:
+    group = w.group_x
+    client = client_for("provider_x", w)
+    client.post(
+        f"/manage/groups/{group.pk}/",
+        {
+            "name": payload[:200],
+            "teacher": payload[:200],
+            "slots-TOTAL_FORMS": "0",
+            "slots-INITIAL_FORMS": "0",
+        },
+    )
+    return [
+        ("anonymous", w.activity_x.get_absolute_url()),
+        ("provider_x", f"/manage/activities/{w.activity_x.pk}/groups/"),
+    ]
+
+
+def _answer(w: World, payload: str) -> Pages:
+    client = client_for("provider_x", w)
+    client.post(f"/comments/{w.comment_a.pk}/answer/", {"text": payload})
+    return [("anonymous", w.activity_x.get_absolute_url())]
+
+
+def _claim(w: World, payload: str) -> Pages:
+    from kruzhok.moderation.models import Claim
+
+    Claim.objects.filter(user=w.citizen_a).delete()
+    client = client_for("citizen_a", w)
+    client.post(
+        f"/organizations/{w.org_y.pk}/claim/", {"position": payload[:200], "phone": "", "message": payload}
+    )
+    claim = Claim.objects.filter(user=w.citizen_a).first()
+    return [("editor", f"/moderation/claims/{claim.pk}/")] if claim else []
+
+
+def _invitation(w: World, payload: str) -> Pages:
+    client = client_for("department", w)
+    client.post(
+        "/department/education/invitations/",
+        {"email": "school@example.org", "organization": "", "new_organization": payload[:200]},
+    )
+    return [("department", "/department/education/invitations/"), ("department", "/department/education/")]
 
 
 WRITE_PATHS: dict[str, Callable[[World, str], Pages]] = {
     "comment": _comment,
     "display_name": _display_name,
     "comment_report": _comment_report,
+    "activity_edit": _activity_edit,
+    "organization_edit": _organization_edit,
+    "group": _group,
+    "answer": _answer,
+    "claim": _claim,
+    "invitation": _invitation,
 }
 
 
 @pytest.mark.parametrize("path", sorted(WRITE_PATHS))
 def test_no_payload_runs_on_any_page_that_shows_it(path, world, settings):
     settings.COMMENTS_PER_HOUR = 1000
+    settings.IP_LIMIT_FACTOR = 1000
+    settings.INVITATIONS_PER_HOUR = 1000
     problems, shown = [], 0
     for payload in PAYLOADS:
         for persona, url in WRITE_PATHS[path](world, payload):
