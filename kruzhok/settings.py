@@ -74,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "kruzhok.core.context_processors.site",
+                "kruzhok.accounts.context_processors.roles",
             ],
         },
     },
