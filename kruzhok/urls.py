@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from kruzhok.accounts import views as account_views
+from kruzhok.moderation import urls_contribute
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # Before admin.site.urls: the admin's own sign-in form would bypass allauth's checks.
@@ -13,6 +14,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("account/", include("allauth.urls")),
     path("api/v1/", include("kruzhok.api.urls")),
     path("moderation/", include("kruzhok.moderation.urls")),
+    path("contribute/", include("kruzhok.moderation.urls_contribute")),
+    path("", include(urls_contribute.suggest_urlpatterns)),
     path("", include("kruzhok.search.urls")),
     path("", include("kruzhok.catalog.urls")),
     path("", include("kruzhok.community.urls")),
