@@ -229,6 +229,7 @@ def _new_context(item: Suggestion) -> dict[str, Any]:
     return {
         "organization": Organization.objects.filter(pk=org_data["id"]).first() if "id" in org_data else None,
         "new_organization": org_data if "id" not in org_data else None,
+        "new_organization_kind": dict(Organization.Kind.choices).get(org_data.get("kind"), ""),
         "venue": Venue.objects.filter(pk=venue_data["id"]).first() if "id" in venue_data else None,
         "new_venue": venue_data if venue_data and "id" not in venue_data else None,
         "proposed_rows": [
