@@ -4,7 +4,7 @@ documented in `kruzhok.moderation.models`; they save nothing."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.validators import URLValidator
@@ -56,7 +56,9 @@ class ActivityFieldsForm(forms.Form):
         help_text=_("0 или пусто — бесплатно."),
     )
     price_note = _text(_("О цене"), 300, help_text=_("Например: «первое занятие бесплатно»."))
-    format = forms.ChoiceField(label=_("Формат"), choices=Activity.Format.choices, initial=Activity.Format.GROUP)
+    format = forms.ChoiceField(
+        label=_("Формат"), choices=Activity.Format.choices, initial=Activity.Format.GROUP
+    )
     enrollment = forms.ChoiceField(
         label=_("Набор"), choices=Activity.Enrollment.choices, initial=Activity.Enrollment.OPEN
     )
@@ -92,12 +94,10 @@ class ActivityFieldsForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["direction"].choices = [("", "—")] + [
+        cast(forms.ChoiceField, self.fields["direction"]).choices = [("", "—")] + [
             (d.slug, d.name_ru) for d in Direction.objects.order_by("position")
         ]
-        categories = self.fields["categories"]
-        assert isinstance(categories, CategoryField)
-        categories.refresh()
+        cast(CategoryField, self.fields["categories"]).refresh()
 
     def clean_website(self) -> str:
         value = self.cleaned_data.get("website", "")
@@ -150,7 +150,9 @@ class ContributeForm(HoneypotMixin, ActivityFieldsForm):
         _("Организация"),
         300,
         required=True,
-        help_text=_("Начните вводить название: если организация уже есть на сайте, выберите её из подсказок."),
+        help_text=_(
+            "Начните вводить название: если организация уже есть на сайте, выберите её из подсказок."
+        ),
     )
     organization_kind = forms.ChoiceField(
         label=_("Вид организации (если её ещё нет на сайте)"),
@@ -180,7 +182,8 @@ class ContributeForm(HoneypotMixin, ActivityFieldsForm):
         value = _SPACES_IN_NUMBER.sub("", self.cleaned_data.get("organization_inn", ""))
         if value and not re.fullmatch(r"\d{10}|\d{12}", value):
             raise forms.ValidationError(
-                _("ИНН — это 10 цифр (организация) или 12 цифр (ИП), а не «%(value)s»"), params={"value": value[:30]}
+                _("ИНН — это 10 цифр (организация) или 12 цифр (ИП), а не «%(value)s»"),
+                params={"value": value[:30]},
             )
         return value
 
@@ -291,8 +294,7 @@ class AcceptEditForm(forms.Form):
 
     def __init__(self, *args: Any, proposed: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["accepted"]
-        assert isinstance(field, forms.MultipleChoiceField)
+        field = cast(forms.MultipleChoiceField, self.fields["accepted"])
         field.choices = [(name, selectors.field_label(name)) for name in proposed]
         field.initial = proposed
 

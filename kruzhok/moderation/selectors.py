@@ -95,7 +95,7 @@ class DiffRow:
 
 def suggestion_diff(suggestion: Suggestion) -> list[DiffRow]:
     """For an EDIT: each proposed field with its value now, when suggested, and proposed."""
-    current = editable_values(suggestion.activity) if suggestion.activity_id else {}
+    current = editable_values(suggestion.activity) if suggestion.activity is not None else {}
     rows = []
     for name in EDITABLE_FIELDS:
         if name not in suggestion.data:
@@ -231,7 +231,9 @@ def duplicates_for_payload(data: dict[str, Any], *, exclude_id: int | None = Non
 def suggestions_of(user: AnyUser) -> QuerySet[Suggestion]:
     if not user.is_authenticated:
         return Suggestion.objects.none()
-    return Suggestion.objects.filter(author_id=user.pk).select_related("activity").order_by("-created_at", "-id")
+    return (
+        Suggestion.objects.filter(author_id=user.pk).select_related("activity").order_by("-created_at", "-id")
+    )
 
 
 def suggestion_title(suggestion: Suggestion) -> str:
@@ -262,9 +264,9 @@ class QueueSection:
 
 
 def _new_entries() -> QuerySet[Suggestion]:
-    return Suggestion.objects.filter(status=Decision.PENDING, kind=Suggestion.Kind.NEW_ACTIVITY).select_related(
-        "author"
-    )
+    return Suggestion.objects.filter(
+        status=Decision.PENDING, kind=Suggestion.Kind.NEW_ACTIVITY
+    ).select_related("author")
 
 
 def _edits() -> QuerySet[Suggestion]:
@@ -313,7 +315,10 @@ def _report_item(r: ProblemReport) -> QueueItem:
 
 def _claim_item(c: Claim) -> QueueItem:
     return QueueItem(
-        reverse("moderation:claim", args=[c.pk]), c.organization.name, f"{_author(c.user)} · {c.position}", c.created_at
+        reverse("moderation:claim", args=[c.pk]),
+        c.organization.name,
+        f"{_author(c.user)} · {c.position}",
+        c.created_at,
     )
 
 

@@ -11,13 +11,21 @@ import copy
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kruzhok.catalog.models import Activity, Category, Direction, Group, Organization, ScheduleSlot, Status, Venue
+from kruzhok.accounts.models import User
+from kruzhok.catalog.models import (
+    Activity,
+    Category,
+    Direction,
+    Group,
+    Organization,
+    ScheduleSlot,
+    Status,
+    Venue,
+)
 from kruzhok.core.emails import send_mail
 from kruzhok.core.services import audit_log
 from kruzhok.imports.schedule import parse_schedule
@@ -28,8 +36,8 @@ from kruzhok.places import gazetteer
 from kruzhok.places.selectors import district_for
 from kruzhok.search.index import index_activities
 
-SCALAR = ("title", "description", "age_min", "age_max", "price_rub", "price_note", "format", "ovz")
-SCALAR += ("enrollment", "phone", "email", "website")
+SCALAR: tuple[str, ...] = ("title", "description", "age_min", "age_max", "price_rub", "price_note", "format")
+SCALAR += ("ovz", "enrollment", "phone", "email", "website")
 
 
 class SuggestionError(ValueError):
@@ -43,18 +51,20 @@ class SuggestionError(ValueError):
 # --- submitting ------------------------------------------------------------------------------
 
 
-def suggestion_submit_new(*, author: AbstractBaseUser, data: dict[str, Any], note: str = "") -> Suggestion:
+def suggestion_submit_new(*, author: User, data: dict[str, Any], note: str = "") -> Suggestion:
     with transaction.atomic():
         suggestion = Suggestion.objects.create(
             kind=Suggestion.Kind.NEW_ACTIVITY, author=author, data=data, note=note
         )
-        audit_log(action="moderation.suggestion.submitted", obj=suggestion, actor=author, data={"kind": "new"})
+        audit_log(
+            action="moderation.suggestion.submitted", obj=suggestion, actor=author, data={"kind": "new"}
+        )
     return suggestion
 
 
 def suggestion_submit_edit(
     *,
-    author: AbstractBaseUser,
+    author: User,
     activity: Activity,
     data: dict[str, Any],
     original: dict[str, Any],
@@ -65,7 +75,12 @@ def suggestion_submit_edit(
         raise SuggestionError(_("В правке нет полей, которые можно изменить."))
     with transaction.atomic():
         suggestion = Suggestion.objects.create(
-            kind=Suggestion.Kind.EDIT, author=author, activity=activity, data=data, original=original, note=note
+            kind=Suggestion.Kind.EDIT,
+            author=author,
+            activity=activity,
+            data=data,
+            original=original,
+            note=note,
         )
         audit_log(
             action="moderation.suggestion.submitted",
@@ -86,9 +101,9 @@ def _locked_pending(suggestion: Suggestion) -> Suggestion:
     return locked
 
 
-def _decide(suggestion: Suggestion, *, editor: AbstractBaseUser, status: str, reason: str = "") -> None:
+def _decide(suggestion: Suggestion, *, editor: User, status: str, reason: str = "") -> None:
     suggestion.status = status
-    suggestion.decided_by = editor  # type: ignore[assignment]
+    suggestion.decided_by = editor
     suggestion.decided_at = timezone.now()
     suggestion.reason = reason
     suggestion.save()
@@ -97,7 +112,7 @@ def _decide(suggestion: Suggestion, *, editor: AbstractBaseUser, status: str, re
 def suggestion_accept(
     *,
     suggestion: Suggestion,
-    editor: AbstractBaseUser,
+    editor: User,
     fields: list[str] | None = None,
     corrections: dict[str, Any] | None = None,
 ) -> Suggestion:
@@ -125,14 +140,16 @@ def suggestion_accept(
     return locked
 
 
-def suggestion_reject(*, suggestion: Suggestion, editor: AbstractBaseUser, reason: str) -> Suggestion:
+def suggestion_reject(*, suggestion: Suggestion, editor: User, reason: str) -> Suggestion:
     reason = (reason or "").strip()
     if not reason:
         raise SuggestionError(_("Напишите причину отказа: автор получит её письмом."))
     with transaction.atomic():
         locked = _locked_pending(suggestion)
         _decide(locked, editor=editor, status=Decision.REJECTED, reason=reason)
-        audit_log(action="moderation.suggestion.rejected", obj=locked, actor=editor, data={"reason": reason[:500]})
+        audit_log(
+            action="moderation.suggestion.rejected", obj=locked, actor=editor, data={"reason": reason[:500]}
+        )
         transaction.on_commit(lambda: _mail_author(locked.pk))
     return locked
 
@@ -151,14 +168,18 @@ def _replace_schedule(activity: Activity, text: str) -> None:
     slots = parse_schedule(text) if text else []
     group = Group.objects.filter(activity=activity).order_by("id").first()
     # One timetable in the suggestion: the first group keeps its name and ages, others go.
-    Group.objects.filter(activity=activity).exclude(pk=group.pk if group else None).delete()
+    others = Group.objects.filter(activity=activity)
+    (others.exclude(pk=group.pk) if group else others).delete()
     if group is None and slots:
         group = Group.objects.create(activity=activity)
     if group is None:
         return
     ScheduleSlot.objects.filter(group=group).delete()
     ScheduleSlot.objects.bulk_create(
-        [ScheduleSlot(group=group, weekday=s.weekday, starts_at=s.starts_at, ends_at=s.ends_at) for s in slots]
+        [
+            ScheduleSlot(group=group, weekday=s.weekday, starts_at=s.starts_at, ends_at=s.ends_at)
+            for s in slots
+        ]
     )
 
 
@@ -189,12 +210,14 @@ def _venue_for(organization: Organization, address: str, lat: Any = None, lon: A
 def _check_ages(activity: Activity) -> None:
     if activity.age_min > activity.age_max:
         raise SuggestionError(
-            _("После правки возраст «от» (%(low)s) больше возраста «до» (%(high)s): примите оба поля или ни одного.")
+            _(
+                "После правки возраст «от» (%(low)s) больше возраста «до» (%(high)s): примите оба поля или ни одного."
+            )
             % {"low": activity.age_min, "high": activity.age_max}
         )
 
 
-def _apply_edit(suggestion: Suggestion, *, editor: AbstractBaseUser, fields: list[str]) -> Activity:
+def _apply_edit(suggestion: Suggestion, *, editor: User, fields: list[str]) -> Activity:
     if suggestion.activity_id is None:
         raise SuggestionError(_("Занятия, к которому относится правка, больше нет."))
     activity = Activity.objects.select_for_update().get(pk=suggestion.activity_id)
@@ -245,9 +268,7 @@ def _organization_for(payload: dict[str, Any]) -> Organization:
     )
 
 
-def _create_from_payload(
-    suggestion: Suggestion, *, editor: AbstractBaseUser, corrections: dict[str, Any]
-) -> Activity:
+def _create_from_payload(suggestion: Suggestion, *, editor: User, corrections: dict[str, Any]) -> Activity:
     data = copy.deepcopy(suggestion.data)
     fields = {**data.get("activity", {}), **corrections}
     organization = _organization_for(data.get("organization", {}))
@@ -293,11 +314,12 @@ def _mail_author(suggestion_id: int) -> None:
     author = suggestion.author
     if author is None or not author.email or not author.is_active:
         return
-    template = {
+    templates: dict[str, str] = {
         Decision.ACCEPTED: "emails/suggestion_accepted",
         Decision.PARTLY: "emails/suggestion_partly",
         Decision.REJECTED: "emails/suggestion_rejected",
-    }.get(suggestion.status)
+    }
+    template = templates.get(suggestion.status)
     if template is None:
         return
     language = getattr(author, "language", None)

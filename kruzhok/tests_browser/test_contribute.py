@@ -37,7 +37,9 @@ def people(settings, live_server):
     mail.outbox = []
     org = catalog.organization(name="Дворец творчества «Сибирь»", inn="5501234567")
     venue = catalog.venue(org, address="улица Лукашевича, 14")
-    existing = catalog.activity(organization=org, venue=venue, title="Шахматная школа «Ладья»", categories=["chess"])
+    existing = catalog.activity(
+        organization=org, venue=venue, title="Шахматная школа «Ладья»", categories=["chess"]
+    )
     citizen = accounts.user("anna@example.org", display_name="Анна")
     editor = accounts.user("editor@example.org", display_name="Редактор", is_editor=True)
     secret = accounts.enrol_totp(editor)
@@ -52,7 +54,12 @@ def browser(people) -> Iterator[object]:
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-dev-shm-usage"],
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+            ],
         )
         yield chromium
         chromium.close()

@@ -59,7 +59,11 @@ def existing(db):
     org = catalog.organization(name="Дворец творчества «Сибирь»", inn="5501234567")
     venue = catalog.venue(org, address="улица Лукашевича, 14")
     act = catalog.activity(
-        organization=org, venue=venue, title="Шахматная школа «Ладья»", categories=["chess"], direction_slug="sport"
+        organization=org,
+        venue=venue,
+        title="Шахматная школа «Ладья»",
+        categories=["chess"],
+        direction_slug="sport",
     )
     return act
 
@@ -106,7 +110,9 @@ def assert_no_active_content(page: str) -> None:
             for name, value in attrs:
                 if name.startswith("on"):
                     found.append(f"{tag} {name}")
-                if name in ("href", "src", "action") and (value or "").strip().lower().startswith("javascript:"):
+                if name in ("href", "src", "action") and (value or "").strip().lower().startswith(
+                    "javascript:"
+                ):
                     found.append(f"{tag} {name}={value}")
 
     Checker().feed(page)

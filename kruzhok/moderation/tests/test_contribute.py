@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 def test_anonymous_visitor_is_sent_to_sign_in_and_told_reports_need_no_account(client):
     response = client.get("/contribute/")
-    assert response.status_code == 302 and response["Location"].startswith("/account/login/?next=/contribute/")
+    assert response.status_code == 302 and response["Location"].startswith(
+        "/account/login/?next=/contribute/"
+    )
     page = client.get(response["Location"]).content.decode()
     assert "Сообщить о проблеме можно и без входа" in page
 
@@ -37,7 +39,9 @@ def test_check_step_shows_the_resolved_organization_and_sends_nothing(citizen_cl
     assert Suggestion.objects.count() == 0
 
 
-def test_send_creates_a_new_activity_suggestion_with_the_documented_payload(citizen_client, citizen, existing):
+def test_send_creates_a_new_activity_suggestion_with_the_documented_payload(
+    citizen_client, citizen, existing
+):
     form = new_form(organization="дворец творчества «сибирь»", send="1")
     response = citizen_client.post("/contribute/", form)
     suggestion = Suggestion.objects.get()
@@ -59,10 +63,15 @@ def test_send_creates_a_new_activity_suggestion_with_the_documented_payload(citi
 def test_new_organization_and_geocoded_address_go_into_the_payload(citizen_client):
     citizen_client.post("/contribute/", new_form(organization_inn="55 0765 4321", send="1"))
     data = Suggestion.objects.get().data
-    assert data["organization"]["name"] == "Обсерватория «Звезда»" and data["organization"]["inn"] == "5507654321"
+    assert (
+        data["organization"]["name"] == "Обсерватория «Звезда»"
+        and data["organization"]["inn"] == "5507654321"
+    )
     assert data["organization"]["kind"] == "ngo"
     assert data["venue"]["address"] == "улица Лукашевича, 14"
-    assert data["venue"]["lat"] == pytest.approx(54.98, abs=0.1) and data["venue"]["lon"] == pytest.approx(73.3, abs=0.2)
+    assert data["venue"]["lat"] == pytest.approx(54.98, abs=0.1) and data["venue"]["lon"] == pytest.approx(
+        73.3, abs=0.2
+    )
 
 
 def test_duplicates_are_shown_before_sending(citizen_client, existing):
@@ -74,7 +83,12 @@ def test_duplicates_are_shown_before_sending(citizen_client, existing):
         "/contribute/duplicates/", {"title": "шахматная школа ладья", "address": "улица Лукашевича, 14"}
     ).content.decode()
     assert existing.get_absolute_url() in live
-    assert "Возможно" not in citizen_client.get("/contribute/duplicates/", {"title": "Гончарная мастерская"}).content.decode()
+    assert (
+        "Возможно"
+        not in citizen_client.get(
+            "/contribute/duplicates/", {"title": "Гончарная мастерская"}
+        ).content.decode()
+    )
 
 
 def test_suggestion_endpoints_offer_organizations_and_addresses(citizen_client, existing):
@@ -105,7 +119,9 @@ def test_suggestion_endpoints_offer_organizations_and_addresses(citizen_client, 
         ({"title": ""}, "title", "Обязательное поле"),
     ],
 )
-def test_hostile_input_is_refused_with_a_clear_error_and_nothing_saved(citizen_client, override, field, message):
+def test_hostile_input_is_refused_with_a_clear_error_and_nothing_saved(
+    citizen_client, override, field, message
+):
     form = new_form(send="1", **override)
     response = citizen_client.post("/contribute/", form)
     page = response.content.decode()
@@ -142,7 +158,9 @@ def test_rate_limit_answers_429_after_the_limit(citizen_client, settings):
 
 
 def test_a_citizen_sees_only_their_own_confirmation_pages(client, citizen, other_citizen):
-    theirs = Suggestion.objects.create(kind="new_activity", author=other_citizen, data={"activity": {"title": "Чужое"}})
+    theirs = Suggestion.objects.create(
+        kind="new_activity", author=other_citizen, data={"activity": {"title": "Чужое"}}
+    )
     client.force_login(citizen)
     assert client.get(f"/contribute/sent/{theirs.pk}/").status_code == 404
     assert "Чужое" not in client.get("/contribute/").content.decode()
@@ -150,9 +168,12 @@ def test_a_citizen_sees_only_their_own_confirmation_pages(client, citizen, other
 
 def test_several_organizations_with_one_name_ask_for_the_inn(citizen_client, existing):
     Organization.objects.create(name=existing.organization.name)
-    page = citizen_client.post("/contribute/", new_form(organization=existing.organization.name, send="1")).content.decode()
+    page = citizen_client.post(
+        "/contribute/", new_form(organization=existing.organization.name, send="1")
+    ).content.decode()
     assert "укажите ИНН" in page and Suggestion.objects.count() == 0
     citizen_client.post(
-        "/contribute/", new_form(organization=existing.organization.name, organization_inn="5501234567", send="1")
+        "/contribute/",
+        new_form(organization=existing.organization.name, organization_inn="5501234567", send="1"),
     )
     assert Suggestion.objects.get().data["organization"] == {"id": existing.organization_id}

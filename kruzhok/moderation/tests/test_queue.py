@@ -18,14 +18,20 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def waiting(citizen, other_citizen, existing):
-    new = Suggestion.objects.create(kind="new_activity", author=citizen, data={"activity": {"title": "Кружок оригами"}})
+    new = Suggestion.objects.create(
+        kind="new_activity", author=citizen, data={"activity": {"title": "Кружок оригами"}}
+    )
     edit = Suggestion.objects.create(
         kind="edit", author=other_citizen, activity=existing, data={"phone": "1"}, original={"phone": ""}
     )
-    Suggestion.objects.create(kind="edit", author=citizen, activity=existing, data={"phone": "2"}, status="rejected")
+    Suggestion.objects.create(
+        kind="edit", author=citizen, activity=existing, data={"phone": "2"}, status="rejected"
+    )
     report = ProblemReport.objects.create(activity=existing, problem="closed", text="закрылись")
     claim = Claim.objects.create(organization=existing.organization, user=citizen, position="директор")
-    held = Comment.objects.create(activity=existing, author=citizen, text="смотрите http://x.example", status="held")
+    held = Comment.objects.create(
+        activity=existing, author=citizen, text="смотрите http://x.example", status="held"
+    )
     hidden = Comment.objects.create(activity=existing, author=other_citizen, text="плохо", status="hidden")
     Comment.objects.create(activity=existing, author=other_citizen, text="хорошо", status="published")
     return {"new": new, "edit": edit, "report": report, "claim": claim, "held": held, "hidden": hidden}
@@ -69,7 +75,9 @@ def test_decided_items_leave_the_queue(editor_client, waiting):
 def test_one_section_is_paginated_oldest_first(editor_client, citizen):
     base = timezone.now() - timedelta(days=100)
     for i in range(QUEUE_PAGE_SIZE + 3):
-        s = Suggestion.objects.create(kind="new_activity", author=citizen, data={"activity": {"title": f"Кружок {i:02d}"}})
+        s = Suggestion.objects.create(
+            kind="new_activity", author=citizen, data={"activity": {"title": f"Кружок {i:02d}"}}
+        )
         Suggestion.objects.filter(pk=s.pk).update(created_at=base + timedelta(days=i))
     first = editor_client.get("/moderation/", {"section": "new"}).content.decode()
     assert first.index("Кружок 00") < first.index("Кружок 01")
@@ -78,7 +86,9 @@ def test_one_section_is_paginated_oldest_first(editor_client, citizen):
     assert "Кружок 27" in second and "Кружок 00" not in second
     # a section name that does not exist shows the overview, page garbage the first page
     assert editor_client.get("/moderation/", {"section": "<x>", "page": "zz"}).status_code == 200
-    assert "Кружок 27" in editor_client.get("/moderation/", {"section": "new", "page": "-1"}).content.decode()  # the last
+    assert (
+        "Кружок 27" in editor_client.get("/moderation/", {"section": "new", "page": "-1"}).content.decode()
+    )  # the last
 
 
 def test_queue_is_for_editors_with_totp_only(client, citizen):
@@ -98,3 +108,45 @@ def test_user_text_in_the_queue_is_escaped(editor_client, citizen, existing):
     page = editor_client.get("/moderation/").content.decode()
     assert_no_active_content(page)
     assert "&lt;script&gt;" in page
+
+
+def test_contribute_and_moderation_pages_speak_english_when_chosen(citizen, editor, existing):
+    import re
+
+    from django.test import Client
+
+    from kruzhok.moderation.tests.contribute_helpers import new_form
+
+    citizen.language = editor.language = "en"
+    citizen.save()
+    editor.save()
+    visitor, moderator = Client(), Client()
+    visitor.force_login(citizen)
+    moderator.force_login(editor)
+    visitor.post("/contribute/", new_form(send="1"))
+    suggestion = Suggestion.objects.get()
+    edit = Suggestion.objects.create(
+        kind="edit", author=citizen, activity=existing, data={"age_max": 14}, original={"age_max": 12}
+    )
+    user_data = {
+        "Русский",
+        "Клуб юных астрономов",
+        "Шахматная школа «Ладья»",
+        "Обсерватория «Звезда»",
+        "Анна",
+        "Редактор",
+    }
+    for client, url in [
+        (visitor, "/contribute/"),
+        (visitor, f"/contribute/sent/{suggestion.pk}/"),
+        (visitor, f"/activities/{existing.pk}/suggest/"),
+        (moderator, "/moderation/"),
+        (moderator, f"/moderation/suggestions/{edit.pk}/"),
+    ]:
+        page = client.get(url).content.decode()
+        # user data, form values and the taxonomy's names may be Russian; the interface may not
+        page = re.sub(r"<(option|textarea)[^>]*>[^<]*|<input[^>]*>|<(dd|td)[^>]*>[^<]*", "", page)
+        for text in user_data:
+            page = page.replace(text, "")
+        page = re.sub(r"<[^>]+>", " ", page)
+        assert not re.findall(r"[А-Яа-яЁё]+", page), (url, re.findall(r"[А-Яа-яЁё][^\n]{0,40}", page)[:10])

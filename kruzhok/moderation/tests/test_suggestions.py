@@ -88,13 +88,21 @@ def test_unpublished_activities_cannot_be_edited_by_suggestion(citizen_client, e
 
 @pytest.fixture
 def edit(citizen_client, existing):
-    _suggest(citizen_client, existing, phone="+7 900 000-00-00", title="Шахматный клуб «Ладья»", price_rub="900")
+    _suggest(
+        citizen_client, existing, phone="+7 900 000-00-00", title="Шахматный клуб «Ладья»", price_rub="900"
+    )
     return Suggestion.objects.get()
 
 
 def test_editor_sees_the_side_by_side_diff(editor_client, edit):
     page = editor_client.get(f"/moderation/suggestions/{edit.pk}/").content.decode()
-    for text in ("Сейчас", "Было при предложении", "Предложено", "Шахматный клуб «Ладья»", "+7 900 000-00-00"):
+    for text in (
+        "Сейчас",
+        "Было при предложении",
+        "Предложено",
+        "Шахматный клуб «Ладья»",
+        "+7 900 000-00-00",
+    ):
         assert text in page
     assert "уже изменилась" not in page
 
@@ -111,11 +119,15 @@ def test_partial_accept_applies_only_the_ticked_fields(
     assert existing.title == "Шахматный клуб «Ладья»" and existing.phone == "+7 900 000-00-00"
     assert existing.price_rub == 0  # not ticked
     edit.refresh_from_db()
-    assert edit.status == "partly" and edit.accepted_fields == ["title", "phone"] and edit.decided_by == editor
+    assert (
+        edit.status == "partly" and edit.accepted_fields == ["title", "phone"] and edit.decided_by == editor
+    )
     assert AuditLog.objects.filter(action="moderation.suggestion.partly", actor=editor).exists()
     versions = list(ActivityVersion.objects.filter(activity=existing).order_by("number"))
     assert [v.action for v in versions] == ["created", "suggestion"]
-    assert versions[0].data["title"] == "Шахматная школа «Ладья»" and versions[1].data["title"] == existing.title
+    assert (
+        versions[0].data["title"] == "Шахматная школа «Ладья»" and versions[1].data["title"] == existing.title
+    )
     (message,) = mail.outbox
     assert message.to == ["anna@example.org"] and message.subject == "Ваша правка принята частично"
     assert "Принято: Название, Телефон" in message.body and "Не принято: Цена в месяц, ₽" in message.body
@@ -146,7 +158,9 @@ def test_schedule_categories_direction_and_address_edits_apply(citizen_client, e
     assert existing.direction.slug == "technical"
     assert sorted(existing.categories.values_list("slug", flat=True)) == ["chess", "programming"]
     assert [(s.weekday, s.starts_at.hour) for g in existing.groups.all() for s in g.slots.all()] == [(5, 10)]
-    assert existing.venue.address == "улица Ленина, 10" and existing.venue.organization == existing.organization
+    assert (
+        existing.venue.address == "улица Ленина, 10" and existing.venue.organization == existing.organization
+    )
     assert existing.venue.lat is not None  # geocoded by the gazetteer
     assert Venue.objects.filter(address="улица Лукашевича, 14").exists()  # the old venue stays
 
@@ -178,7 +192,10 @@ def test_reject_needs_a_reason_and_mails_it_in_the_authors_language(
     assert empty.status_code == 200 and "Напишите причину" in empty.content.decode()
     assert Suggestion.objects.get().is_pending
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/moderation/suggestions/{suggestion.pk}/", {"decision": "reject", "reason": "Телефон не отвечает"})
+        client.post(
+            f"/moderation/suggestions/{suggestion.pk}/",
+            {"decision": "reject", "reason": "Телефон не отвечает"},
+        )
     suggestion.refresh_from_db()
     assert suggestion.status == "rejected" and suggestion.reason == "Телефон не отвечает"
     (message,) = mail.outbox
@@ -191,7 +208,9 @@ def test_a_second_decision_is_refused(editor_client, editor, edit):
     suggestion_reject(suggestion=edit, editor=editor, reason="дубль")
     with pytest.raises(SuggestionError, match="уже принято решение"):
         suggestion_accept(suggestion=edit, editor=editor)
-    stale_page = editor_client.post(f"/moderation/suggestions/{edit.pk}/", {"decision": "accept", "accepted": ["phone"]})
+    stale_page = editor_client.post(
+        f"/moderation/suggestions/{edit.pk}/", {"decision": "accept", "accepted": ["phone"]}
+    )
     assert stale_page.status_code == 400 and "уже принято решение" in stale_page.content.decode()
     assert Suggestion.objects.get().status == "rejected"
 
@@ -206,7 +225,9 @@ def test_editors_only(client, citizen, edit):
 
 def test_accept_with_unknown_or_no_field_is_refused(editor_client, edit):
     for fields in (["nonsense"], []):
-        response = editor_client.post(f"/moderation/suggestions/{edit.pk}/", {"decision": "accept", "accepted": fields})
+        response = editor_client.post(
+            f"/moderation/suggestions/{edit.pk}/", {"decision": "accept", "accepted": fields}
+        )
         assert response.status_code == 200
     assert Suggestion.objects.get().is_pending
 
@@ -262,7 +283,8 @@ def test_new_entry_at_an_existing_organization_reuses_it(citizen_client, editor,
 
 def test_new_entry_duplicates_are_shown_to_the_editor(citizen_client, editor_client, existing):
     citizen_client.post(
-        "/contribute/", new_form(title="Шахматная школа Ладья", organization=existing.organization.name, send="1")
+        "/contribute/",
+        new_form(title="Шахматная школа Ладья", organization=existing.organization.name, send="1"),
     )
     page = editor_client.get(f"/moderation/suggestions/{Suggestion.objects.get().pk}/").content.decode()
     assert "Возможно, это уже есть" in page and existing.get_absolute_url() in page

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from kruzhok.accounts.models import User
 from kruzhok.accounts.permissions import editor_required
 from kruzhok.catalog.models import Activity, Organization, Venue
 from kruzhok.core.abuse import allow, too_many
@@ -39,6 +40,11 @@ CONTRIBUTE_LIMIT = 10  # new entries per hour per person (×IP_LIMIT_FACTOR per 
 SUGGEST_LIMIT = 30
 
 
+def _user(request: HttpRequest) -> User:
+    """The signed-in user of a view that has already refused visitors."""
+    return cast(User, request.user)
+
+
 def _sign_in_first(request: HttpRequest) -> HttpResponse:
     messages.info(
         request,
@@ -63,7 +69,7 @@ def contribute(request: HttpRequest) -> HttpResponse:
             if not allow(request, "contribute", limit=CONTRIBUTE_LIMIT):
                 return too_many(request)
             suggestion = suggestion_submit_new(
-                author=request.user,  # type: ignore[arg-type]
+                author=_user(request),
                 data=payload,
                 note=form.cleaned_data.get("note", ""),
             )
@@ -147,7 +153,7 @@ def suggest_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return too_many(request)
         data, original = form.changes()
         suggestion_submit_edit(
-            author=request.user,  # type: ignore[arg-type]
+            author=_user(request),
             activity=activity,
             data=data,
             original=original,
@@ -183,20 +189,24 @@ def suggestion(request: HttpRequest, pk: int) -> HttpResponse:
             if decision == "reject":
                 reject_form = RejectForm(request.POST)
                 if reject_form.is_valid():
-                    suggestion_reject(suggestion=item, editor=request.user, reason=reject_form.cleaned_data["reason"])  # type: ignore[arg-type]
+                    suggestion_reject(
+                        suggestion=item, editor=_user(request), reason=reject_form.cleaned_data["reason"]
+                    )
                     messages.success(request, _("Предложение отклонено, автор получит письмо."))
                     return redirect("moderation:queue")
             elif decision == "accept" and is_new:
                 corrections_form = CorrectionsForm(request.POST, prefix="c")
                 if corrections_form.is_valid():
                     corrections = corrections_form.corrections(item.data.get("activity", {}))
-                    suggestion_accept(suggestion=item, editor=request.user, corrections=corrections)  # type: ignore[arg-type]
+                    suggestion_accept(suggestion=item, editor=_user(request), corrections=corrections)
                     messages.success(request, _("Занятие опубликовано, автор получит письмо."))
                     return redirect("moderation:queue")
             elif decision == "accept":
                 accept_form = AcceptEditForm(request.POST, proposed=proposed)
                 if accept_form.is_valid():
-                    suggestion_accept(suggestion=item, editor=request.user, fields=accept_form.cleaned_data["accepted"])  # type: ignore[arg-type]
+                    suggestion_accept(
+                        suggestion=item, editor=_user(request), fields=accept_form.cleaned_data["accepted"]
+                    )
                     messages.success(request, _("Правка принята, автор получит письмо."))
                     return redirect("moderation:queue")
             else:
