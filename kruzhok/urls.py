@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from kruzhok.accounts import views as account_views
 from kruzhok.moderation.views import claims as claim_views
+from kruzhok.moderation import urls_contribute
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # Before admin.site.urls: the admin's own sign-in form would bypass allauth's checks.
@@ -19,6 +20,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("department/", include("kruzhok.accounts.urls_department")),
     path("upload/", include("kruzhok.imports.urls")),
     path("", include("kruzhok.accounts.urls_invite")),
+    path("contribute/", include("kruzhok.moderation.urls_contribute")),
+    path("", include(urls_contribute.suggest_urlpatterns)),
     path("", include("kruzhok.search.urls")),
     path("", include("kruzhok.catalog.urls")),
     path("", include("kruzhok.community.urls")),
