@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from kruzhok.accounts import views as account_views
-from kruzhok.moderation.views import claims as claim_views
 from kruzhok.moderation import urls_contribute
+from kruzhok.moderation.views import claims as claim_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # Before admin.site.urls: the admin's own sign-in form would bypass allauth's checks.

@@ -17,7 +17,7 @@ from kruzhok.accounts.tests import factories
 from kruzhok.catalog.models import Department, Group
 from kruzhok.catalog.tests import factories as catalog_factories
 from kruzhok.community.models import Comment
-from kruzhok.moderation.models import Claim
+from kruzhok.moderation.models import Claim, Suggestion
 from kruzhok.moderation.versions import version_baseline
 
 
@@ -143,6 +143,13 @@ def _provider_world(w: World) -> None:
     w.objects["claim"] = Claim.objects.create(organization=w.org_y, user=w.citizen_b, position="методист")
     w.objects["held_comment"] = Comment.objects.create(
         activity=w.activity_x, author=w.citizen_b, text="см. https://example.org", status=Comment.Status.HELD
+    )
+    w.objects["suggestion"] = Suggestion.objects.create(
+        kind=Suggestion.Kind.EDIT,
+        author=w.citizen_a,
+        activity=w.activity_x,
+        data={"price_rub": 900},
+        original={"price_rub": w.activity_x.price_rub},
     )
     w.objects["invitation"] = invitation_create(
         department=w.education, inviter=w.department, email="new-school@example.org", organization=w.org_x

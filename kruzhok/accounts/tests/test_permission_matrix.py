@@ -152,6 +152,14 @@ MATRIX: dict[str, Row] = {
         lambda w: f"/moderation/activities/{w.activity_x.pk}/history/", only(("provider_x", "editor"))
     ),
     "moderation:revert": Row(lambda w: f"/moderation/versions/{w.version_x.pk}/revert/", editors_only()),
+    "moderation:suggestion": Row(lambda w: f"/moderation/suggestions/{w.suggestion.pk}/", editors_only()),
+    # --- contributions: any signed-in citizen; the lookups the form uses are open
+    "contribute:contribute": Row(fixed("/contribute/"), signed_in()),
+    "contribute:done": Row(lambda w: f"/contribute/sent/{w.suggestion.pk}/", only(("citizen_a",))),
+    "contribute:organizations": Row(fixed("/contribute/organizations/?organization=Икс"), everyone(200)),
+    "contribute:addresses": Row(fixed("/contribute/addresses/?address=Ленина"), everyone(200)),
+    "contribute:duplicates": Row(fixed("/contribute/duplicates/?title=Шахматы"), everyone(200)),
+    "suggest:edit": Row(lambda w: f"/activities/{w.activity_x.pk}/suggest/", signed_in()),
     # --- claims and official answers
     "claim_new": Row(lambda w: f"/organizations/{w.org_y.pk}/claim/", signed_in()),
     "community:answer": Row(lambda w: f"/comments/{w.comment_a.pk}/answer/", only(("provider_x",))),

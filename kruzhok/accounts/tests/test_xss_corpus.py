@@ -128,7 +128,59 @@ def _invitation(w: World, payload: str) -> Pages:
     return [("department", "/department/education/invitations/"), ("department", "/department/education/")]
 
 
+def _contribute(w: World, payload: str) -> Pages:
+    from kruzhok.moderation.models import Suggestion
+    from kruzhok.moderation.tests.contribute_helpers import new_form
+
+    client = client_for("citizen_b", w)
+    form = new_form(
+        title=payload[:300],
+        description=payload,
+        price_note=payload[:300],
+        organization=payload[:300],
+        address=payload[:300],
+        note=payload,
+        check="",
+        send="1",
+    )
+    client.post("/contribute/", form)
+    pages: Pages = [("citizen_b", "/contribute/"), ("editor", "/moderation/?section=new")]
+    suggestion = Suggestion.objects.filter(author=w.citizen_b).order_by("-pk").first()
+    if suggestion is not None:
+        pages += [
+            ("editor", f"/moderation/suggestions/{suggestion.pk}/"),
+            ("citizen_b", f"/contribute/sent/{suggestion.pk}/"),
+        ]
+    # The «check» step shows the same text back before anything is sent.
+    checked = client.post("/contribute/", {**form, "check": "1", "send": ""})
+    assert not script_problems(checked.content.decode())
+    return pages
+
+
+def _suggest_edit(w: World, payload: str) -> Pages:
+    from kruzhok.moderation.models import Suggestion
+
+    act = w.activity_x
+    client = client_for("citizen_b", w)
+    page = client.get(f"/activities/{act.pk}/suggest/")
+    form = {key: value for key, value in page.context["form"].initial.items() if value is not None}
+    client.post(
+        f"/activities/{act.pk}/suggest/",
+        {
+            **form,
+            "title": payload[:300],
+            "description": payload,
+            "price_note": payload[:300],
+            "note": payload,
+        },
+    )
+    suggestion = Suggestion.objects.filter(author=w.citizen_b, kind="edit").order_by("-pk").first()
+    return [("editor", f"/moderation/suggestions/{suggestion.pk}/")] if suggestion else []
+
+
 WRITE_PATHS: dict[str, Callable[[World, str], Pages]] = {
+    "contribute": _contribute,
+    "suggest_edit": _suggest_edit,
     "comment": _comment,
     "display_name": _display_name,
     "comment_report": _comment_report,

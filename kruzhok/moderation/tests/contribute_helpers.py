@@ -98,22 +98,7 @@ def new_form(**over: Any) -> dict[str, Any]:
 
 def assert_no_active_content(page: str) -> None:
     """The page parsed: no inline script, no on* attribute, no javascript: link."""
-    from html.parser import HTMLParser
+    from kruzhok.core.tests.xss import script_problems
 
-    found: list[str] = []
-
-    class Checker(HTMLParser):
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            names = dict(attrs)
-            if tag == "script" and not (names.get("src") or "").startswith("/static/"):
-                found.append("inline script")
-            for name, value in attrs:
-                if name.startswith("on"):
-                    found.append(f"{tag} {name}")
-                if name in ("href", "src", "action") and (value or "").strip().lower().startswith(
-                    "javascript:"
-                ):
-                    found.append(f"{tag} {name}={value}")
-
-    Checker().feed(page)
-    assert not found, found
+    problems = script_problems(page)
+    assert not problems, problems
