@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kruzhok.community.models import MAX_TEXT
+from kruzhok.core.abuse import HoneypotMixin
 
 STARS = [("", _("без оценки"))] + [(str(n), str(n)) for n in range(5, 0, -1)]
 
@@ -18,7 +19,7 @@ def plain_text(value: str) -> str:
     return "".join(kept).replace("\r", "").strip()
 
 
-class CommentForm(forms.Form):
+class CommentForm(HoneypotMixin, forms.Form):
     text = forms.CharField(
         label=_("Ваш отзыв"),
         required=False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -16,6 +17,7 @@ from kruzhok.catalog.views import render_activity
 from kruzhok.community import services
 from kruzhok.community.forms import AnswerForm, CommentForm, ReportForm
 from kruzhok.community.models import Comment, CommentAnswer
+from kruzhok.core import abuse
 
 
 def _live_activity(pk: int) -> Activity:
@@ -36,6 +38,12 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
         # Back to the page after signing in: the form's target only takes POSTs.
         return redirect_to_login(_back(activity))
     form = CommentForm(request.POST)
+    if form.is_valid() and not abuse.allow(
+        request, "comment", limit=settings.COMMENTS_PER_HOUR, per_user=False
+    ):
+        # Several accounts from one address: the per-person limit in the service cannot see it.
+        form.add_error(None, _("С вашего адреса пришло слишком много отзывов за час. Попробуйте позже."))
+        return render_activity(request, activity, comment_form=form, status=429)
     if form.is_valid():
         try:
             posted = services.post_comment(
@@ -62,6 +70,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not request.user.is_authenticated:
         return redirect_to_login(_back(found.activity))
+    if not abuse.allow(request, "comment-report", limit=settings.COMMENTS_PER_HOUR * 3):
+        return abuse.too_many(request)
     form = ReportForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     if services.report_comment(request.user, found, reason):

@@ -57,13 +57,14 @@ def hit(scope: str, who: str, *, limit: int, period: int) -> bool:
         return True
 
 
-def allow(request: HttpRequest, scope: str, *, limit: int, period: int = 3600) -> bool:
+def allow(request: HttpRequest, scope: str, *, limit: int, period: int = 3600, per_user: bool = True) -> bool:
     """One attempt by this visitor: counted per client IP, and per account when signed in
-    (a shared school IP gets `IP_LIMIT_FACTOR` times the personal limit)."""
+    (a shared school IP gets `IP_LIMIT_FACTOR` times the personal limit). `per_user=False` when
+    the service already counts each person's writes in the database."""
     ip_ok = hit(scope + ":ip", client_ip(request), limit=limit * settings.IP_LIMIT_FACTOR, period=period)
     user = getattr(request, "user", None)
     user_ok = True
-    if user is not None and user.is_authenticated:
+    if per_user and user is not None and user.is_authenticated:
         user_ok = hit(scope + ":user", str(user.pk), limit=limit, period=period)
     return ip_ok and user_ok
 
