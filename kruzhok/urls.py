@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("account/", include("allauth.urls")),
     path("api/v1/", include("kruzhok.api.urls")),
     path("moderation/", include("kruzhok.moderation.urls")),
+    path("", include("kruzhok.moderation.urls_public")),
     path("", include("kruzhok.search.urls")),
     path("", include("kruzhok.catalog.urls")),
     path("", include("kruzhok.community.urls")),
