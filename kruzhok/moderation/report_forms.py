@@ -26,7 +26,9 @@ class ProblemReportForm(HoneypotMixin, forms.Form):
         required=False,
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("Например: «с сентября занятия по вторникам» или новый номер телефона."),
+        help_text=_(
+            "Для «другое» обязательно. Например: «с сентября занятия по вторникам» или новый номер телефона."
+        ),
     )
     email = forms.EmailField(
         label=_("Эл. почта для ответа"),
