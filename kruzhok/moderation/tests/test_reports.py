@@ -367,3 +367,17 @@ def test_report_page_is_for_editors_with_totp_only(client, closed_report, activi
 def test_missing_report_is_404(client, editor):
     client.force_login(editor)
     assert client.get("/moderation/reports/999999/").status_code == 404
+
+
+def test_report_pages_speak_english(client, activity, editor, closed_report):
+    from kruzhok.core.tests.test_i18n import _untranslated_words
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    form = client.get(_url(activity)).content.decode()
+    assert "Report a problem" in form and _untranslated_words(form) == set()
+    refused = client.post(_url(activity), {"problem": "other"}).content.decode()
+    assert "Describe what is wrong" in refused and _untranslated_words(refused) == set()
+    client.force_login(editor)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(f"/moderation/reports/{closed_report.pk}/").content.decode()
+    assert _untranslated_words(page, query=closed_report.text) == set()

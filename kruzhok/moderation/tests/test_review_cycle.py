@@ -391,3 +391,21 @@ def test_command_prints_progress_and_summary_and_rejects_a_bad_date(world, mailo
     assert "к проверке 0, запрошено 0" in out.getvalue()
     with pytest.raises(CommandError, match="ГГГГ-ММ-ДД"):
         call_command("review_cycle", "--now", "вчера")
+
+
+def test_review_pages_speak_english(client, clock, world, editor, django_capture_on_commit_callbacks):
+    from kruzhok.core.tests.test_i18n import _untranslated_words
+
+    _run(django_capture_on_commit_callbacks)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    confirm = client.get(_link_for(world["old_verified"])).content.decode()
+    assert "Confirm the activity's data" in confirm and _untranslated_words(confirm) == set()
+    broken = client.get("/review/nonsense/").content.decode()
+    assert "The link is damaged" in broken and _untranslated_words(broken) == set()
+    clock.day(31)
+    outdated = client.get(world["old_verified"].get_absolute_url()).content.decode()
+    assert "The data may be outdated" in outdated and _untranslated_words(outdated) == set()
+    client.force_login(editor)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    review = client.get(f"/moderation/review/{world['old_verified'].pk}/").content.decode()
+    assert "No answer" in review and _untranslated_words(review, query="Ольга Редактор Ирина") == set()
