@@ -115,8 +115,11 @@ def _decided_mail(report: ProblemReport) -> None:
 
 
 def _decide(report: ProblemReport, *, editor: User, status: str, reason: str) -> ProblemReport:
+    # Only the report's row is locked: the reporter is a nullable join, which FOR UPDATE cannot cover.
     locked = (
-        ProblemReport.objects.select_for_update().select_related("activity", "reporter").get(pk=report.pk)
+        ProblemReport.objects.select_for_update(of=("self",))
+        .select_related("activity", "reporter")
+        .get(pk=report.pk)
     )
     if not locked.is_pending:
         raise ReportRefused(_("Это сообщение уже рассмотрено."))

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0003_activity_rating'),
+        ("catalog", "0003_activity_rating"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='activity',
-            name='review_requested_at',
-            field=models.DateTimeField(blank=True, db_index=True, editable=False, null=True, verbose_name='запрошена проверка'),
+            model_name="activity",
+            name="review_requested_at",
+            field=models.DateTimeField(
+                blank=True, db_index=True, editable=False, null=True, verbose_name="запрошена проверка"
+            ),
         ),
     ]
