@@ -73,6 +73,7 @@ def scene(settings, live_server):
         "chess_url": chess.get_absolute_url(),
         "report_path": f"/moderation/reports/{report.pk}/",
         "review_path": f"/moderation/review/{ownerless.pk}/",
+        "outdated_url": ownerless.get_absolute_url(),
         "editor_session": signed_in.cookies[settings.SESSION_COOKIE_NAME].value,
         "live": live_server.url,
     }
@@ -224,5 +225,8 @@ def test_editor_report_and_review_pages(scene, browser, viewport):
         visit.page.wait_for_load_state("load")
         assert visit.page.get_by_text("Напишите, почему занятие убрано в архив.").is_visible()
         visit.check("moderation-review-error")
+        visit.go(scene["outdated_url"])
+        assert visit.page.get_by_text("Данные могут быть устаревшими").is_visible()
+        visit.check("activity-outdated")
     finally:
         visit.close()

@@ -90,6 +90,5 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         "members": members,
         "form": form,
         "reports": pending_reports().filter(activity_id=activity.pk),
-        "in_queue": review_cycle.outdated_activities().filter(pk=activity.pk).exists(),
     }
     return render(request, "moderation/review_detail.html", context, status=status)
