@@ -180,6 +180,16 @@ COMMENT_SANDBOX_DAYS = env_int("COMMENT_SANDBOX_DAYS", 7)
 COMMENTS_PER_HOUR = env_int("COMMENTS_PER_HOUR", 10)
 COMMENT_REPORTS_TO_HIDE = 3
 
+# Review cycle (`manage.py review_cycle`, daily; REVIEW_AFTER_DAYS is also the «fresh» share the
+# department network shows): an entry not verified for REVIEW_AFTER_DAYS is
+# due and its provider is asked to confirm it; REVIEW_GRACE_DAYS later without an answer its page
+# says the data may be outdated and it joins the editors' queue. The mailed «всё верно» link
+# works REVIEW_LINK_EXTRA_DAYS beyond the grace period. Problem reports: per person per hour.
+REVIEW_AFTER_DAYS = env_int("REVIEW_AFTER_DAYS", 180)
+REVIEW_GRACE_DAYS = env_int("REVIEW_GRACE_DAYS", 30)
+REVIEW_LINK_EXTRA_DAYS = env_int("REVIEW_LINK_EXTRA_DAYS", 30)
+REPORTS_PER_HOUR = env_int("REPORTS_PER_HOUR", 5)
+
 # Abuse: client IPs come from X-Forwarded-For only when the connection is from one of these
 # proxies (addresses or networks, e.g. "127.0.0.1,10.0.0.0/8"); a client IP gets this many times a
 # person's limit (a school or a library shares one address).
@@ -197,8 +207,6 @@ IMPORT_UPLOAD_KEEP_HOURS = env_int("IMPORT_UPLOAD_KEEP_HOURS", 24)
 # may send this many invitations (new or resent) an hour.
 INVITATION_EXPIRY_DAYS = env_int("INVITATION_EXPIRY_DAYS", 14)
 INVITATIONS_PER_HOUR = env_int("INVITATIONS_PER_HOUR", 30)
-# An entry verified longer ago than this is due for review (also the «fresh» share departments see).
-REVIEW_AFTER_DAYS = env_int("REVIEW_AFTER_DAYS", 180)
 
 # Development prints mail to the console; production sets EMAIL_BACKEND to
 # django.core.mail.backends.smtp.EmailBackend and the EMAIL_* variables below.

@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("kruzhok.accounts.urls_invite")),
     path("contribute/", include("kruzhok.moderation.urls_contribute")),
     path("", include(urls_contribute.suggest_urlpatterns)),
+    path("", include("kruzhok.moderation.urls_public")),
     path("", include("kruzhok.search.urls")),
     path("", include("kruzhok.catalog.urls")),
     path("", include("kruzhok.community.urls")),

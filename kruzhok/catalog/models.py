@@ -7,9 +7,13 @@ the public sees.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kruzhok.core.models import TimeStampedModel
@@ -268,6 +272,11 @@ class Activity(SourcedModel):
     # Kept by kruzhok.community from its Rating rows: the average of families' 1–5 and how many.
     rating = models.FloatField(_("средняя оценка"), null=True, blank=True, editable=False)
     rating_count = models.PositiveIntegerField(_("оценок"), default=0, editable=False)
+    # Set by `manage.py review_cycle` when the provider was asked to confirm the entry; cleared
+    # when someone confirms it. REVIEW_GRACE_DAYS later without an answer the entry is outdated.
+    review_requested_at = models.DateTimeField(
+        _("запрошена проверка"), null=True, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("занятие")
@@ -313,6 +322,13 @@ class Activity(SourcedModel):
     @property
     def is_free(self) -> bool:
         return self.price_rub == 0
+
+    @property
+    def is_outdated(self) -> bool:
+        """Asked to confirm its data REVIEW_GRACE_DAYS ago or more, and nobody has answered."""
+        if self.review_requested_at is None:
+            return False
+        return timezone.now() >= self.review_requested_at + timedelta(days=settings.REVIEW_GRACE_DAYS)
 
     @property
     def contact_phone(self) -> str:

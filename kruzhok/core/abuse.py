@@ -20,10 +20,21 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 
-def _trusted(address: str) -> bool:
+def _parse(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address, with an IPv4-mapped IPv6 one (::ffff:10.0.0.1, what a dual-stack socket
+    reports for an IPv4 peer) read as the IPv4 address it is; None when it is not an address."""
     try:
-        ip = ipaddress.ip_address(address)
+        ip = ipaddress.ip_address(address.strip())
     except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
+def _trusted(address: str) -> bool:
+    ip = _parse(address)
+    if ip is None:
         return False
     return any(ip in ipaddress.ip_network(net, strict=False) for net in settings.TRUSTED_PROXIES)
 
@@ -38,10 +49,8 @@ def client_ip(request: HttpRequest) -> str:
     hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
     for hop in reversed(hops):
         if not _trusted(hop):
-            try:
-                return str(ipaddress.ip_address(hop))
-            except ValueError:
-                return remote
+            parsed = _parse(hop)
+            return str(parsed) if parsed is not None else remote
     return remote
 
 

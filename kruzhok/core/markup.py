@@ -21,12 +21,24 @@ _ITALIC = re.compile(r"(?<![\*\w])\*(?=\S)([^*]+?)(?<=\S)\*(?![\*\w])")
 _LINK = re.compile(r"\[([^\]\n]{1,200})\]\((https?://[^\s()<>\"']{1,500})\)")
 _BULLET = re.compile(r"^\s*[-*]\s+(.*)$")
 _NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+(.*)$")
+_STASH = re.compile("\ue000(\\d+)\ue001")
+
+
+def _emphasis(text: str) -> str:
+    text = _BOLD.sub(r"<strong>\1</strong>", text)
+    return _ITALIC.sub(r"<em>\1</em>", text)
 
 
 def _inline(text: str) -> str:
-    text = _LINK.sub(lambda m: f'<a href="{m.group(2)}">{m.group(1)}</a>', text)
-    text = _BOLD.sub(r"<strong>\1</strong>", text)
-    return _ITALIC.sub(r"<em>\1</em>", text)
+    # Links are set aside while emphasis is applied: a «*» inside a URL must stay in the URL.
+    links: list[str] = []
+
+    def stash(match: re.Match[str]) -> str:
+        links.append(f'<a href="{match.group(2)}">{_emphasis(match.group(1))}</a>')
+        return f"\ue000{len(links) - 1}\ue001"
+
+    text = _emphasis(_LINK.sub(stash, text))
+    return _STASH.sub(lambda m: links[int(m.group(1))], text)
 
 
 def _block(lines: list[str]) -> str:
@@ -39,6 +51,7 @@ def _block(lines: list[str]) -> str:
 
 
 def render_user_text(text: str) -> SafeString:
+    text = text.replace("\ue000", "").replace("\ue001", "")  # the converter's own markers
     escaped = html.escape(text.replace("\r\n", "\n").replace("\r", "\n"), quote=True)
     blocks = [b for b in re.split(r"\n\s*\n", escaped.strip()) if b.strip()]
     converted = "".join(_block([line for line in b.split("\n") if line.strip()]) for b in blocks)

@@ -147,6 +147,9 @@ class ProblemReport(DecidedModel):
         related_name="problem_reports",
     )
     reporter_email = models.EmailField(_("эл. почта для ответа"), blank=True)
+    # A keyed hash of the sender's IP (never the address itself): the same visitor reporting the
+    # same activity twice in a day is told it is already reported.
+    client_key = models.CharField(_("ключ отправителя"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("сообщение о проблеме")
@@ -199,6 +202,7 @@ class ActivityVersion(models.Model):
         IMPORTED = "imported", _("импорт")
         REVERTED = "reverted", _("возврат к версии")
         EDITOR = "editor", _("изменено редактором")
+        CONFIRMED = "confirmed", _("данные подтверждены")
 
     activity = models.ForeignKey(
         Activity, verbose_name=_("занятие"), on_delete=models.CASCADE, related_name="versions"

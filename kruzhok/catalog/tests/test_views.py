@@ -147,7 +147,7 @@ def test_activity_page_shows_everything_a_parent_needs(parent, chess_club, setti
     assert 'href="https://sibir.example/kruzhki/"' in html
     assert f'href="{chess_club.organization.get_absolute_url()}"' in html
     assert "Данные проверены 12 марта 2026" in html
-    assert f'href="/contribute/?report={chess_club.pk}"' in html
+    assert f'href="/activities/{chess_club.pk}/report/"' in html and "Сообщить о проблеме" in html
 
 
 def test_activity_page_with_a_wrong_slug_redirects_permanently(parent, chess_club):

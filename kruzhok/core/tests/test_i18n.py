@@ -159,7 +159,7 @@ def test_english_activity_page_shows_english_facts_schedule_and_contacts(english
         ">Schedule<",
         ">Mon<",
         ">Wed<",
-        "Report a mistake",
+        "Report a problem",
         "Data checked on 12 March 2026",
         ">Phone:<",
         ">Organisation:<",
