@@ -18,6 +18,8 @@ from kruzhok.catalog.models import Activity, Category, Direction, Organization, 
 from kruzhok.community.models import Comment
 from kruzhok.core.text import fold
 from kruzhok.moderation.models import EDITABLE_FIELDS, Claim, Decision, ProblemReport, Suggestion
+from kruzhok.moderation.reports import pending_reports
+from kruzhok.moderation.review_cycle import outdated_activities
 from kruzhok.moderation.versions import activity_snapshot
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -276,7 +278,7 @@ def _edits() -> QuerySet[Suggestion]:
 
 
 def _reports() -> QuerySet[ProblemReport]:
-    return ProblemReport.objects.filter(status=Decision.PENDING).select_related("activity")
+    return pending_reports()
 
 
 def _claims() -> QuerySet[Claim]:
@@ -292,8 +294,7 @@ def _comments() -> QuerySet[Comment]:
 
 
 def _outdated() -> QuerySet[Activity]:
-    # Wired by the review cycle (activities whose review request went unanswered).
-    return Activity.objects.none()
+    return outdated_activities()
 
 
 def _author(user: Any) -> str:
@@ -332,7 +333,11 @@ def _comment_item(c: Comment) -> QueueItem:
 
 
 def _outdated_item(a: Activity) -> QueueItem:
-    return QueueItem(reverse("moderation:review", args=[a.pk]), a.title, a.organization.name, a.verified_at)
+    """Since when the provider was asked; an organization nobody speaks for is said so."""
+    who = a.organization.name
+    if not getattr(a, "has_members", True):
+        who = _("%(org)s · нет представителя на сайте") % {"org": who}
+    return QueueItem(reverse("moderation:review", args=[a.pk]), a.title, who, a.review_requested_at)
 
 
 def _sections() -> list[tuple[str, str, QuerySet[Any], Any, str]]:

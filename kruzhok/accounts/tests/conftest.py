@@ -10,14 +10,16 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from kruzhok.accounts.invitations import invitation_create
 from kruzhok.accounts.models import Membership
 from kruzhok.accounts.tests import factories
-from kruzhok.catalog.models import Department, Group
+from kruzhok.catalog.models import Activity, Department, Group
 from kruzhok.catalog.tests import factories as catalog_factories
 from kruzhok.community.models import Comment
-from kruzhok.moderation.models import Claim, Suggestion
+from kruzhok.moderation.models import Claim, ProblemReport, Suggestion
+from kruzhok.moderation.review_cycle import confirm_token
 from kruzhok.moderation.versions import version_baseline
 
 
@@ -151,6 +153,12 @@ def _provider_world(w: World) -> None:
         data={"price_rub": 900},
         original={"price_rub": w.activity_x.price_rub},
     )
+    w.objects["problem_report"] = ProblemReport.objects.create(
+        activity=w.activity_x, problem=ProblemReport.Problem.PHONE, text="не отвечают"
+    )
+    Activity.objects.filter(pk=w.activity_x.pk).update(review_requested_at=timezone.now())
+    w.activity_x.refresh_from_db()
+    w.objects["review_token"] = confirm_token(w.activity_x)
     w.objects["invitation"] = invitation_create(
         department=w.education, inviter=w.department, email="new-school@example.org", organization=w.org_x
     )

@@ -153,6 +153,11 @@ MATRIX: dict[str, Row] = {
     ),
     "moderation:revert": Row(lambda w: f"/moderation/versions/{w.version_x.pk}/revert/", editors_only()),
     "moderation:suggestion": Row(lambda w: f"/moderation/suggestions/{w.suggestion.pk}/", editors_only()),
+    "moderation:report": Row(lambda w: f"/moderation/reports/{w.problem_report.pk}/", editors_only()),
+    "moderation:review": Row(lambda w: f"/moderation/review/{w.activity_x.pk}/", editors_only()),
+    # --- anyone may report a problem; the signed «всё верно» link is its own permission
+    "moderation_public:report": Row(lambda w: f"/activities/{w.activity_x.pk}/report/", everyone(200)),
+    "moderation_public:review_confirm": Row(lambda w: f"/review/{w.review_token}/", everyone(200)),
     # --- contributions: any signed-in citizen; the lookups the form uses are open
     "contribute:contribute": Row(fixed("/contribute/"), signed_in()),
     "contribute:done": Row(lambda w: f"/contribute/sent/{w.suggestion.pk}/", only(("citizen_a",))),

@@ -178,7 +178,22 @@ def _suggest_edit(w: World, payload: str) -> Pages:
     return [("editor", f"/moderation/suggestions/{suggestion.pk}/")] if suggestion else []
 
 
+def _problem_report(w: World, payload: str) -> Pages:
+    from kruzhok.moderation.models import ProblemReport
+
+    ProblemReport.objects.all().delete()  # one report a day per person and activity
+    client = client_for("anonymous", w)
+    client.post(f"/activities/{w.activity_x.pk}/report/", {"problem": "other", "text": payload, "email": ""})
+    report = ProblemReport.objects.order_by("-pk").first()
+    return (
+        [("editor", f"/moderation/reports/{report.pk}/"), ("editor", "/moderation/?section=reports")]
+        if report
+        else []
+    )
+
+
 WRITE_PATHS: dict[str, Callable[[World, str], Pages]] = {
+    "problem_report": _problem_report,
     "contribute": _contribute,
     "suggest_edit": _suggest_edit,
     "comment": _comment,
@@ -198,6 +213,7 @@ def test_no_payload_runs_on_any_page_that_shows_it(path, world, settings):
     settings.COMMENTS_PER_HOUR = 1000
     settings.IP_LIMIT_FACTOR = 1000
     settings.INVITATIONS_PER_HOUR = 1000
+    settings.REPORTS_PER_HOUR = 1000
     problems, shown = [], 0
     for payload in PAYLOADS:
         for persona, url in WRITE_PATHS[path](world, payload):

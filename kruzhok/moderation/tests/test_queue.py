@@ -150,3 +150,27 @@ def test_contribute_and_moderation_pages_speak_english_when_chosen(citizen, edit
             page = page.replace(text, "")
         page = re.sub(r"<[^>]+>", " ", page)
         assert not re.findall(r"[А-Яа-яЁё]+", page), (url, re.findall(r"[А-Яа-яЁё][^\n]{0,40}", page)[:10])
+
+
+def test_unanswered_review_requests_wait_in_the_outdated_section(editor_client, existing, settings):
+    from kruzhok.accounts.tests import factories
+    from kruzhok.catalog.models import Activity
+    from kruzhok.catalog.tests import factories as catalog
+
+    now = timezone.now()
+    # Asked 31 days ago, and the organization has someone who could have answered.
+    factories.provider(existing.organization, email="silent@example.org")
+    Activity.objects.filter(pk=existing.pk).update(review_requested_at=now - timedelta(days=31))
+    # Asked yesterday: still within the grace period, not the editors' yet.
+    recent = catalog.activity(title="Кружок, который ещё ответит")
+    factories.provider(recent.organization, email="soon@example.org")
+    Activity.objects.filter(pk=recent.pk).update(review_requested_at=now - timedelta(days=1))
+    # Asked yesterday, but nobody speaks for the organization: straight to the editors.
+    orphan = catalog.activity(title="Кружок без представителя")
+    Activity.objects.filter(pk=orphan.pk).update(review_requested_at=now - timedelta(days=1))
+
+    page = editor_client.get("/moderation/?section=outdated").content.decode()
+    assert f'href="/moderation/review/{existing.pk}/"' in page
+    assert f'href="/moderation/review/{orphan.pk}/"' in page and "нет представителя на сайте" in page
+    assert f"/moderation/review/{recent.pk}/" not in page
+    assert {s.key: s.count for s in moderation_queue()}["outdated"] == 2
