@@ -122,8 +122,9 @@ def _finish(
     changed = _changed_fields(before, after)
     now = timezone.now()
     if _is_provider(actor, activity.organization_id):
-        Activity.objects.filter(pk=activity.pk).update(verified_at=now)
-        activity.verified_at = now
+        # The provider looked at the entry and saved it: that answers a pending review request.
+        Activity.objects.filter(pk=activity.pk).update(verified_at=now, review_requested_at=None)
+        activity.verified_at, activity.review_requested_at = now, None
     if changed:
         version_record(
             activity=activity, actor=actor, action=_action_for(actor, activity.organization_id), note=note

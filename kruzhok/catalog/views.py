@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from kruzhok.accounts import permissions
 from kruzhok.catalog import selectors
 from kruzhok.catalog.models import Activity, Status
 from kruzhok.catalog.templatetags.catalog_tags import loc_name
@@ -76,6 +77,8 @@ def render_activity(
         "map_tile_url": settings.MAP_TILE_URL,
         "map_attribution": settings.MAP_TILE_ATTRIBUTION,
         "comment_form": comment_form,
+        # Its own provider and editors edit directly; everyone else suggests an edit.
+        "can_edit": permissions.can_edit_activity(request.user, activity),
     }
     return render(request, "catalog/activity_detail.html", context, status=status)
 

@@ -254,7 +254,7 @@ def _render_and_send(user: Any, activities: list[Activity]) -> None:
             "activity": activity,
             "page_url": settings.SITE_URL.rstrip("/") + activity.get_absolute_url(),
             "confirm_url": confirm_url(activity),
-            "edit_url": settings.SITE_URL.rstrip("/") + "/manage/",
+            "edit_url": settings.SITE_URL.rstrip("/") + reverse("manage:activity", args=[activity.pk]),
         }
         for activity in activities
     ]

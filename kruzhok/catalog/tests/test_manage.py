@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 from django.test import Client
@@ -206,6 +206,17 @@ def test_a_save_without_changes_confirms_the_data_without_a_new_version(activity
     client.post(reverse("manage:activity", args=[activity_x.pk]), activity_post(activity_x))
     assert Activity.objects.get(pk=activity_x.pk).verified_at is not None
     assert not ActivityVersion.objects.filter(activity=activity_x, action="edited").exists()
+
+
+def test_a_providers_save_answers_a_pending_review_request(activity_x, provider_x):
+    Activity.objects.filter(pk=activity_x.pk).update(
+        review_requested_at=timezone.now() - timedelta(days=40), verified_at=None
+    )
+    assert Activity.objects.get(pk=activity_x.pk).is_outdated
+    client = signed_in(provider_x)
+    client.post(reverse("manage:activity", args=[activity_x.pk]), activity_post(activity_x))
+    saved = Activity.objects.get(pk=activity_x.pk)
+    assert saved.review_requested_at is None and not saved.is_outdated
 
 
 def test_a_new_address_creates_a_venue_of_the_organization(activity_x, provider_x):
@@ -503,3 +514,14 @@ def test_the_area_speaks_english_to_an_english_provider(activity_x, provider_x):
             text = text.replace(value, "")
         text = re.sub(r"«[^»]*»", "", text)
         assert not re.search(r"[А-Яа-яЁё]{2,}", text), (url, re.findall(r"[А-Яа-яЁё]+", text)[:10])
+
+
+def test_the_activity_page_offers_its_provider_the_edit_page_and_others_a_suggestion(
+    activity_x, provider_x, provider_y
+):
+    own = signed_in(provider_x).get(activity_x.get_absolute_url()).content.decode()
+    assert reverse("manage:activity", args=[activity_x.pk]) in own
+    assert reverse("suggest:edit", args=[activity_x.pk]) not in own
+    other = signed_in(provider_y).get(activity_x.get_absolute_url()).content.decode()
+    assert reverse("manage:activity", args=[activity_x.pk]) not in other
+    assert reverse("suggest:edit", args=[activity_x.pk]) in other
