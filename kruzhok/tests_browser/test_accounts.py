@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,9 +17,8 @@ from django.core.cache import cache
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright import sync_api  # noqa: E402  (after the environment flag above)
 
-from kruzhok.tests_browser.test_pages import ARTIFACTS, CHROMIUM, VIEWPORTS, _audit, _describe, _open  # noqa: E402
+from kruzhok.tests_browser.test_pages import ARTIFACTS, VIEWPORTS, _audit, _describe, _open  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -40,21 +38,9 @@ def site(settings, live_server):
 
 
 @pytest.fixture
-def browser(site) -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make browser)")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-background-networking",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-            ],
-        )
-        yield chromium
-        chromium.close()
+def browser(site, chromium):
+    """Chromium, opened once the test data (site) exists (see conftest)."""
+    return chromium
 
 
 def _check(page, name: str, viewport_name: str, problems: list[str]) -> None:

@@ -6,7 +6,6 @@ KRUZHOK_SHOTS_DIR); the same rules as test_pages.py: only the live server, CSP o
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,11 +14,10 @@ from django.core.cache import cache
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright import sync_api  # noqa: E402  (after the environment flag above)
 
 from kruzhok.accounts.tests import factories as accounts  # noqa: E402
 from kruzhok.catalog.tests import factories as catalog  # noqa: E402
-from kruzhok.tests_browser.test_pages import ARTIFACTS, CHROMIUM, _audit, _describe, _open  # noqa: E402
+from kruzhok.tests_browser.test_pages import ARTIFACTS, _audit, _describe, _open  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -48,21 +46,9 @@ def people(settings, live_server):
 
 
 @pytest.fixture
-def browser(people) -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make browser)")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-background-networking",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-            ],
-        )
-        yield chromium
-        chromium.close()
+def browser(people, chromium):
+    """Chromium, opened once the test data (people) exists (see conftest)."""
+    return chromium
 
 
 def _sign_in(page, email: str) -> None:

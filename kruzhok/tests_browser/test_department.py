@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,14 +20,13 @@ from django.utils import timezone
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright import sync_api  # noqa: E402  (after the environment flag above)
 
 from kruzhok.accounts.models import Membership, User  # noqa: E402
 from kruzhok.accounts.tests import factories as account_factories  # noqa: E402
 from kruzhok.catalog.models import Activity, Department  # noqa: E402
 from kruzhok.catalog.tests import factories  # noqa: E402
 from kruzhok.imports.tests.conftest import csv_bytes, row  # noqa: E402
-from kruzhok.tests_browser.test_pages import ARTIFACTS, CHROMIUM, _audit, _describe, _open  # noqa: E402
+from kruzhok.tests_browser.test_pages import ARTIFACTS, _audit, _describe, _open  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -65,21 +63,9 @@ def network(site):
 
 
 @pytest.fixture
-def browser(network) -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make browser)")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-background-networking",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-            ],
-        )
-        yield chromium
-        chromium.close()
+def browser(network, chromium):
+    """Chromium, opened once the test data (network) exists (see conftest)."""
+    return chromium
 
 
 def _check(page, name: str, width: int, problems: list[str]) -> None:

@@ -7,7 +7,6 @@ the live server is aborted, and map tiles are switched off (the page shows its p
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,7 +22,6 @@ from kruzhok.catalog.tests import factories
 # next to it without this (the test itself is synchronous).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright import sync_api  # noqa: E402  (after the environment flag above)
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,7 +30,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-CHROMIUM = "/usr/bin/chromium"
+
 AXE_JS = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 VIEWPORTS = {"phone": {"width": 375, "height": 812}, "desktop": {"width": 1280, "height": 800}}
@@ -88,28 +86,9 @@ def catalog(settings):
 
 
 @pytest.fixture
-def browser(catalog) -> Iterator[object]:
-    """A chromium per test, started after the test data exists and closed before the flush.
-
-    Playwright runs an event loop in this thread while it is open; Django then looks up a
-    different connection object, one without the serialized migration data that
-    serialized_rollback restores. Keeping database setup and teardown outside that window
-    keeps the taxonomy rows in place for the tests that follow.
-    """
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make browser)")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-background-networking",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-            ],
-        )
-        yield chromium
-        chromium.close()
+def browser(catalog, chromium):
+    """Chromium, opened once the test data (catalog) exists (see conftest)."""
+    return chromium
 
 
 def _audit(page) -> list[dict]:

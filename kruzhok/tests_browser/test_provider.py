@@ -4,8 +4,6 @@ reverts it from the history. Screenshots of every page of the part at 390 and 12
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -19,9 +17,8 @@ from kruzhok.moderation import claims
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright import sync_api  # noqa: E402  (after the environment flag above)
 
-from kruzhok.tests_browser.test_pages import ARTIFACTS, CHROMIUM, _audit, _describe  # noqa: E402
+from kruzhok.tests_browser.test_pages import ARTIFACTS, _audit, _describe  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -108,21 +105,9 @@ def world(settings):
 
 
 @pytest.fixture
-def browser(world) -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make browser)")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-background-networking",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-            ],
-        )
-        yield chromium
-        chromium.close()
+def browser(world, chromium):
+    """Chromium, opened once the test data (world) exists (see conftest)."""
+    return chromium
 
 
 def _context(browser, live_server, session: str, viewport: dict):

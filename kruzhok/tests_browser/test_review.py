@@ -6,7 +6,6 @@ enforced, no sideways scrolling. Same rules as test_pages.py (ORM work before ch
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,14 +17,13 @@ from django.utils import timezone
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright import sync_api  # noqa: E402  (after the environment flag above)
 
 from kruzhok.accounts.tests import factories as people  # noqa: E402
 from kruzhok.catalog.models import Activity  # noqa: E402
 from kruzhok.catalog.tests import factories  # noqa: E402
 from kruzhok.moderation import review_cycle  # noqa: E402
 from kruzhok.moderation.models import ProblemReport  # noqa: E402
-from kruzhok.tests_browser.test_pages import ARTIFACTS, CHROMIUM, _audit, _describe  # noqa: E402
+from kruzhok.tests_browser.test_pages import ARTIFACTS, _audit, _describe  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -81,21 +79,9 @@ def scene(settings, live_server):
 
 
 @pytest.fixture
-def browser(scene) -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make browser)")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-background-networking",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-            ],
-        )
-        yield chromium
-        chromium.close()
+def browser(scene, chromium):
+    """Chromium, opened once the test data (scene) exists (see conftest)."""
+    return chromium
 
 
 class Visit:

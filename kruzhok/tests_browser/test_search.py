@@ -10,8 +10,6 @@ come back) is test_search_journey.py.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -20,11 +18,9 @@ from kruzhok.catalog.tests import factories
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright import sync_api  # noqa: E402  (after the environment flag above)
 
 from kruzhok.tests_browser.test_pages import (  # noqa: E402
     ARTIFACTS,
-    CHROMIUM,
     VIEWPORTS,
     _audit,
     _describe,
@@ -60,22 +56,9 @@ def city(settings):
 
 
 @pytest.fixture
-def browser(city) -> Iterator[object]:
-    # Started after the rows exist and closed before the flush (see test_pages.browser).
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make browser)")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-background-networking",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-            ],
-        )
-        yield chromium
-        chromium.close()
+def browser(city, chromium):
+    """Chromium, opened once the test data (city) exists (see conftest)."""
+    return chromium
 
 
 def _wait_for_count(page, count: int) -> None:

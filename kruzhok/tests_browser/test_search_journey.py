@@ -7,8 +7,6 @@ Same rules as test_pages.py: only the live server is reachable, no map tiles, CS
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -17,9 +15,8 @@ from kruzhok.catalog.tests import factories
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright import sync_api  # noqa: E402  (after the environment flag above)
 
-from kruzhok.tests_browser.test_pages import ARTIFACTS, CHROMIUM, VIEWPORTS, _audit, _open  # noqa: E402
+from kruzhok.tests_browser.test_pages import ARTIFACTS, VIEWPORTS, _audit, _open  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -45,21 +42,9 @@ def football_catalog(settings):
 
 
 @pytest.fixture
-def browser(football_catalog) -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make browser)")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-background-networking",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-            ],
-        )
-        yield chromium
-        chromium.close()
+def browser(football_catalog, chromium):
+    """Chromium, opened once the test data (football_catalog) exists (see conftest)."""
+    return chromium
 
 
 def _query(page) -> dict[str, list[str]]:
