@@ -29,25 +29,11 @@ from kruzhok.catalog.models import (
 )
 from kruzhok.core.services import audit_log
 from kruzhok.moderation.models import ActivityVersion
-from kruzhok.moderation.versions import activity_snapshot, version_baseline, version_record
+from kruzhok.moderation.versions import ACTIVITY_FIELDS, activity_snapshot, version_baseline, version_record
 from kruzhok.places import gazetteer
 from kruzhok.places.selectors import district_for
 from kruzhok.search.index import index_activities
 
-ACTIVITY_FIELDS = (
-    "title",
-    "description",
-    "age_min",
-    "age_max",
-    "price_rub",
-    "price_note",
-    "format",
-    "ovz",
-    "enrollment",
-    "phone",
-    "email",
-    "website",
-)
 ORGANIZATION_FIELDS = ("description", "phone", "email", "website")
 GROUP_FIELDS = ("name", "age_min", "age_max", "teacher", "capacity")
 

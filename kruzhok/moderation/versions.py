@@ -21,7 +21,8 @@ from kruzhok.imports.schedule import format_schedule
 from kruzhok.moderation.models import ActivityVersion
 from kruzhok.search.index import index_activities
 
-SCALAR_FIELDS = (
+# The activity's own fields a provider edits directly; a snapshot also keeps status and tags.
+ACTIVITY_FIELDS = (
     "title",
     "description",
     "age_min",
@@ -34,9 +35,8 @@ SCALAR_FIELDS = (
     "phone",
     "email",
     "website",
-    "status",
-    "tags",
 )
+SCALAR_FIELDS = (*ACTIVITY_FIELDS, "status", "tags")
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
