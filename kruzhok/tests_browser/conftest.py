@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -37,4 +38,7 @@ def chromium() -> Iterator[sync_api.Browser]:
             ],
         )
         yield browser
+        # The ORM calls a test made while the browser was open used connections that only this
+        # window sees; left open, PostgreSQL refuses to drop the test database at the end.
+        connections.close_all()
         browser.close()
