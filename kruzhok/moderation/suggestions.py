@@ -31,13 +31,10 @@ from kruzhok.core.services import audit_log
 from kruzhok.imports.schedule import parse_schedule
 from kruzhok.moderation import selectors
 from kruzhok.moderation.models import EDITABLE_FIELDS, ActivityVersion, Decision, Suggestion
-from kruzhok.moderation.versions import version_baseline, version_record
+from kruzhok.moderation.versions import ACTIVITY_FIELDS, version_baseline, version_record
 from kruzhok.places import gazetteer
 from kruzhok.places.selectors import district_for
 from kruzhok.search.index import index_activities
-
-SCALAR: tuple[str, ...] = ("title", "description", "age_min", "age_max", "price_rub", "price_note", "format")
-SCALAR += ("ovz", "enrollment", "phone", "email", "website")
 
 
 class SuggestionError(ValueError):
@@ -225,7 +222,7 @@ def _apply_edit(suggestion: Suggestion, *, editor: User, fields: list[str]) -> A
     values = suggestion.data
     for name in fields:
         value = values[name]
-        if name in SCALAR:
+        if name in ACTIVITY_FIELDS:
             setattr(activity, name, value)
         elif name == "direction":
             activity.direction = _direction(value)
@@ -284,7 +281,7 @@ def _create_from_payload(suggestion: Suggestion, *, editor: User, corrections: d
         direction=_direction(fields.get("direction")),
         status=Status.PUBLISHED,
         verified_at=timezone.now(),
-        **{name: fields[name] for name in SCALAR if name in fields},
+        **{name: fields[name] for name in ACTIVITY_FIELDS if name in fields},
     )
     _check_ages(activity)
     activity.save()
