@@ -78,7 +78,21 @@ class TextCleaningMixin:
                 data[name] = plain(data[name])
 
 
-class ActivityForm(TextCleaningMixin, forms.Form):
+class ContactsMixin(forms.Form):
+    """Phone, email and website, cleaned the same way for an activity and an organization."""
+
+    phone = forms.CharField(label=_("Телефон"), required=False, max_length=50)
+    email = forms.EmailField(label=_("Эл. почта"), required=False, max_length=254)
+    website = forms.URLField(label=_("Сайт"), required=False, max_length=200, assume_scheme="https")
+
+    def clean_phone(self) -> str:
+        return phone_value(self.cleaned_data.get("phone", ""))
+
+    def clean_website(self) -> str:
+        return _website(self.cleaned_data.get("website", ""))
+
+
+class ActivityForm(TextCleaningMixin, ContactsMixin, forms.Form):
     one_line_fields = ("title", "price_note", "new_address")
     text_fields = ("description",)
 
@@ -108,9 +122,6 @@ class ActivityForm(TextCleaningMixin, forms.Form):
     format = forms.ChoiceField(label=_("Формат"), choices=Activity.Format.choices)
     ovz = forms.BooleanField(label=_("Подходит детям с ОВЗ"), required=False)
     enrollment = forms.ChoiceField(label=_("Набор"), choices=Activity.Enrollment.choices)
-    phone = forms.CharField(label=_("Телефон"), required=False, max_length=50)
-    email = forms.EmailField(label=_("Эл. почта"), required=False, max_length=254)
-    website = forms.URLField(label=_("Сайт"), required=False, max_length=200, assume_scheme="https")
     venue: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Адрес"),
         queryset=Venue.objects.none(),
@@ -136,12 +147,6 @@ class ActivityForm(TextCleaningMixin, forms.Form):
         initial["categories"] = list(activity.categories.values_list("pk", flat=True))
         initial["venue"] = activity.venue_id
         return initial
-
-    def clean_phone(self) -> str:
-        return phone_value(self.cleaned_data.get("phone", ""))
-
-    def clean_website(self) -> str:
-        return _website(self.cleaned_data.get("website", ""))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -174,7 +179,8 @@ class ActivityForm(TextCleaningMixin, forms.Form):
         )
 
 
-class OrganizationForm(TextCleaningMixin, forms.Form):
+class OrganizationForm(TextCleaningMixin, ContactsMixin, forms.Form):
+    field_order = ("description", "phone", "email", "website")
     text_fields = ("description",)
 
     description = forms.CharField(
@@ -183,15 +189,6 @@ class OrganizationForm(TextCleaningMixin, forms.Form):
         max_length=MAX_DESCRIPTION,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
-    phone = forms.CharField(label=_("Телефон"), required=False, max_length=50)
-    email = forms.EmailField(label=_("Эл. почта"), required=False, max_length=254)
-    website = forms.URLField(label=_("Сайт"), required=False, max_length=200, assume_scheme="https")
-
-    def clean_phone(self) -> str:
-        return phone_value(self.cleaned_data.get("phone", ""))
-
-    def clean_website(self) -> str:
-        return _website(self.cleaned_data.get("website", ""))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
