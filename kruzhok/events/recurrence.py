@@ -33,7 +33,7 @@ def local_zone() -> ZoneInfo:
 def normalize_rule(text: str) -> str:
     """The canonical RRULE body (no «RRULE:» prefix, upper case) or RuleError in the user's
     language. Sub-daily frequencies and DTSTART are refused: events start at the event's time."""
-    body = " ".join(text.split()).upper()
+    body = "".join(text.split()).upper()
     if body.startswith("RRULE:"):
         body = body[len("RRULE:") :]
     if not body:
@@ -53,11 +53,12 @@ def normalize_rule(text: str) -> str:
         raise RuleError(_("INTERVAL — от 1 до 365."))
     if "UNTIL" in parts and not _until_ok(parts["UNTIL"]):
         raise RuleError(_("UNTIL — дата в виде ГГГГММДД или ГГГГММДДTЧЧММССZ."))
+    body = ";".join(f"{k}={v}" for k, v in parts.items())
     try:
         rrulestr(body, dtstart=datetime(2000, 1, 1), forceset=False)  # noqa: DTZ001 (syntax check only)
     except (ValueError, TypeError, OverflowError, IndexError, KeyError) as error:
         raise RuleError(_("Правило повторения не разобрано: %(error)s") % {"error": str(error)[:120]}) from None
-    return ";".join(f"{k}={v}" for k, v in parts.items())
+    return body
 
 
 def _until_ok(value: str) -> bool:
