@@ -21,7 +21,11 @@ KINDS_BY_DIRECTION = {
     "social": ("open_day", "master_class", "other"),
 }
 TITLES = {
-    "competition": ("Открытое первенство: {title}", "Турнир для начинающих: {title}", "Городские соревнования: {title}"),
+    "competition": (
+        "Открытое первенство: {title}",
+        "Турнир для начинающих: {title}",
+        "Городские соревнования: {title}",
+    ),
     "concert": ("Отчётный концерт: {title}", "Новогодний концерт: {title}", "Весенний концерт: {title}"),
     "master_class": ("Мастер-класс: {title}", "Открытое занятие: {title}", "Пробное занятие: {title}"),
     "open_day": ("День открытых дверей: {title}", "Знакомство с кружком: {title}"),
@@ -43,7 +47,9 @@ def demo_events_seed(*, seed: int, as_of: date, source: str) -> int:
     rows = list(
         Activity.objects.filter(source=source, status="published")
         .order_by("id")
-        .values_list("id", "organization_id", "venue_id", "title", "age_min", "age_max", "direction__slug", "price_rub")
+        .values_list(
+            "id", "organization_id", "venue_id", "title", "age_min", "age_max", "direction__slug", "price_rub"
+        )
     )
     events: list[Event] = []
     for activity_id, org_id, venue_id, title, age_min, age_max, direction, price in rows:
@@ -53,7 +59,9 @@ def demo_events_seed(*, seed: int, as_of: date, source: str) -> int:
         day = as_of + timedelta(days=rng.randint(-14, 120))
         if kind in ("competition", "concert", "open_day") and rng.random() < 0.7:
             day += timedelta(days=(5 - day.weekday()) % 7)  # mostly on Saturdays
-        starts = datetime.combine(day, time(rng.choice((10, 11, 12, 14, 15, 16, 17, 18)), rng.choice((0, 30))), tzinfo=zone)
+        starts = datetime.combine(
+            day, time(rng.choice((10, 11, 12, 14, 15, 16, 17, 18)), rng.choice((0, 30))), tzinfo=zone
+        )
         hours = {"competition": 4, "concert": 2, "master_class": 1.5, "open_day": 3, "other": 2}[kind]
         ends = starts + timedelta(hours=hours)
         rule, exdates, all_day = "", [], False
@@ -86,7 +94,9 @@ def demo_events_seed(*, seed: int, as_of: date, source: str) -> int:
                 repeats_until=repeats_until(starts_at=starts, ends_at=ends, rule=rule),
                 age_min=age_min,
                 age_max=age_max,
-                price_rub=0 if kind in ("open_day", "master_class") or rng.random() < 0.6 else min(price, 500) or 200,
+                price_rub=0
+                if kind in ("open_day", "master_class") or rng.random() < 0.6
+                else min(price, 500) or 200,
             )
         )
     Event.objects.bulk_create(events, batch_size=1000)

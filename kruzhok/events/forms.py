@@ -20,7 +20,10 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%Y-%m
 class EventForm(forms.Form):
     title = forms.CharField(label=_("Название"), max_length=200)
     description = forms.CharField(
-        label=_("Описание"), required=False, max_length=MAX_DESCRIPTION, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Описание"),
+        required=False,
+        max_length=MAX_DESCRIPTION,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     kind = forms.ChoiceField(label=_("Вид"), choices=Event.Kind.choices)
     activity = forms.ModelChoiceField(label=_("Занятие"), queryset=Activity.objects.none(), required=False)
@@ -52,7 +55,9 @@ class EventForm(forms.Form):
     )
     age_min = forms.IntegerField(label=_("Возраст от"), required=False, min_value=AGE_MIN, max_value=AGE_MAX)
     age_max = forms.IntegerField(label=_("Возраст до"), required=False, min_value=AGE_MIN, max_value=AGE_MAX)
-    price_rub = forms.IntegerField(label=_("Цена, ₽ (0 — бесплатно)"), min_value=0, max_value=MAX_PRICE, initial=0)
+    price_rub = forms.IntegerField(
+        label=_("Цена, ₽ (0 — бесплатно)"), min_value=0, max_value=MAX_PRICE, initial=0
+    )
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -62,7 +67,9 @@ class EventForm(forms.Form):
         venue_field = self.fields["venue"]
         assert isinstance(activity_field, forms.ModelChoiceField)  # noqa: S101
         assert isinstance(venue_field, forms.ModelChoiceField)  # noqa: S101
-        activity_field.queryset = Activity.objects.filter(organization=organization).exclude(status="archived")
+        activity_field.queryset = Activity.objects.filter(organization=organization).exclude(
+            status="archived"
+        )
         venue_field.queryset = Venue.objects.filter(organization=organization)
 
     @staticmethod

@@ -45,7 +45,9 @@ def _rule_for_ical(rule: str, *, all_day: bool) -> icalendar.vRecur:
             local_day = moment.astimezone(local_zone())
             parts["UNTIL"] = f"{local_day:%Y%m%d}" if all_day else until
         elif not all_day:
-            last = datetime.strptime(until, "%Y%m%d").replace(hour=23, minute=59, second=59, tzinfo=local_zone())  # noqa: DTZ007
+            last = datetime.strptime(until, "%Y%m%d").replace(
+                hour=23, minute=59, second=59, tzinfo=local_zone()
+            )  # noqa: DTZ007
             parts["UNTIL"] = f"{last.astimezone(ZoneInfo('UTC')):%Y%m%dT%H%M%SZ}"
     return icalendar.vRecur.from_ical(";".join(f"{k}={v}" for k, v in parts.items()))
 
@@ -117,7 +119,9 @@ def activity_schedule_calendar(
             start = next_slot_start(slot, now=now)
             component = icalendar.Event()
             component.add("uid", f"slot-{slot.pk}@{host}")
-            component.add("dtstamp", (now or timezone.now()).astimezone(ZoneInfo("UTC")).replace(microsecond=0))
+            component.add(
+                "dtstamp", (now or timezone.now()).astimezone(ZoneInfo("UTC")).replace(microsecond=0)
+            )
             summary = activity.title if not group.name else f"{activity.title} — {group.name}"
             component.add("summary", summary)
             component.add("dtstart", start)

@@ -51,7 +51,12 @@ class Event(TimeStampedModel):
         related_name="events",
     )
     venue = models.ForeignKey(
-        Venue, verbose_name=_("площадка"), null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+        Venue,
+        verbose_name=_("площадка"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
     )
     starts_at = models.DateTimeField(_("начало"), db_index=True)
     ends_at = models.DateTimeField(_("конец"))
@@ -81,9 +86,13 @@ class Event(TimeStampedModel):
         verbose_name_plural = _("события")
         ordering = ["starts_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"),
             models.CheckConstraint(
-                condition=Q(age_min__isnull=True) | Q(age_max__isnull=True) | Q(age_min__lte=models.F("age_max")),
+                condition=Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(age_min__isnull=True)
+                | Q(age_max__isnull=True)
+                | Q(age_min__lte=models.F("age_max")),
                 name="event_age_range",
             ),
         ]

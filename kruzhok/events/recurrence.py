@@ -57,7 +57,9 @@ def normalize_rule(text: str) -> str:
     try:
         rrulestr(body, dtstart=datetime(2000, 1, 1), forceset=False)  # noqa: DTZ001 (syntax check only)
     except (ValueError, TypeError, OverflowError, IndexError, KeyError) as error:
-        raise RuleError(_("Правило повторения не разобрано: %(error)s") % {"error": str(error)[:120]}) from None
+        raise RuleError(
+            _("Правило повторения не разобрано: %(error)s") % {"error": str(error)[:120]}
+        ) from None
     return body
 
 
@@ -132,7 +134,9 @@ def parse_exdates(text: str) -> list[date]:
             except ValueError:
                 continue
         else:
-            raise RuleError(_("Не понятна дата-исключение «%(token)s»: нужна ГГГГ-ММ-ДД.") % {"token": token[:20]})
+            raise RuleError(
+                _("Не понятна дата-исключение «%(token)s»: нужна ГГГГ-ММ-ДД.") % {"token": token[:20]}
+            )
     if len(result) > MAX_EXDATES:
         raise RuleError(_("Слишком много дат-исключений (не больше %(n)s).") % {"n": MAX_EXDATES})
     return sorted(set(result))

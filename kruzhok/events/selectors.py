@@ -71,7 +71,11 @@ def events_matching(params: SearchParams | None = None, *, include_cancelled: bo
 
 
 def occurrences(
-    start: datetime, end: datetime, filters: SearchParams | None = None, *, events: QuerySet[Event] | None = None
+    start: datetime,
+    end: datetime,
+    filters: SearchParams | None = None,
+    *,
+    events: QuerySet[Event] | None = None,
 ) -> list[Occurrence]:
     """Every occurrence overlapping [start, end) in time order. The window is capped at
     MAX_WINDOW_DAYS, each event at recurrence.MAX_OCCURRENCES and the total at
@@ -79,7 +83,8 @@ def occurrences(
     end = min(end, start + timedelta(days=MAX_WINDOW_DAYS))
     candidates = events if events is not None else events_matching(filters)
     candidates = candidates.filter(starts_at__lt=end).filter(
-        Q(rrule="", ends_at__gt=start) | (~Q(rrule="") & (Q(repeats_until__isnull=True) | Q(repeats_until__gt=start)))
+        Q(rrule="", ends_at__gt=start)
+        | (~Q(rrule="") & (Q(repeats_until__isnull=True) | Q(repeats_until__gt=start)))
     )
     needle = _fold(filters.q) if filters is not None and filters.q else ""
     found: list[Occurrence] = []
@@ -119,8 +124,10 @@ def upcoming_for_event(event: Event, *, now: datetime, limit: int = 10) -> list[
 
 
 def events_of_organization(organization: Organization) -> QuerySet[Event]:
-    return Event.objects.filter(organization=organization).select_related("venue", "activity").order_by(
-        "-starts_at", "-id"
+    return (
+        Event.objects.filter(organization=organization)
+        .select_related("venue", "activity")
+        .order_by("-starts_at", "-id")
     )
 
 

@@ -55,14 +55,18 @@ def _window(view: str, start: date | None, end: date | None) -> tuple[date, date
         after = (first + timedelta(days=32)).replace(day=1)
         previous = (first - timedelta(days=1)).replace(day=1)
         return first, after, previous, after
-    after = end + timedelta(days=1) if end is not None and end >= anchor else anchor + timedelta(days=LIST_DAYS)
+    after = (
+        end + timedelta(days=1) if end is not None and end >= anchor else anchor + timedelta(days=LIST_DAYS)
+    )
     after = min(after, anchor + timedelta(days=selectors.MAX_WINDOW_DAYS))
     span = after - anchor
     return anchor, after, anchor - span, after
 
 
 def _filter_pairs(request: HttpRequest) -> list[tuple[str, str]]:
-    return [(name, value[:200]) for name in EVENT_FILTERS for value in request.GET.getlist(name)[:10] if value]
+    return [
+        (name, value[:200]) for name in EVENT_FILTERS for value in request.GET.getlist(name)[:10] if value
+    ]
 
 
 @require_safe
@@ -109,14 +113,13 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "errors": errors,
         "previous_url": link(**{"from": previous.isoformat()}),
         "next_url": link(**{"from": following.isoformat()}),
-        "view_urls": [(name, label, link(view=name, **{"from": first.isoformat()})) for name, label in (
-            ("list", _("Списком")), ("week", _("Неделя")), ("month", _("Месяц"))
-        )],
+        "view_urls": [
+            (name, label, link(view=name, **{"from": first.isoformat()}))
+            for name, label in (("list", _("Списком")), ("week", _("Неделя")), ("month", _("Месяц")))
+        ],
         "feed_query": urlencode(pairs),
         "venues": sorted(venues.values(), key=lambda v: v.address),
-        "map_points": [
-            {"lat": v.lat, "lon": v.lon, "label": v.address} for v in venues.values()
-        ],
+        "map_points": [{"lat": v.lat, "lon": v.lon, "label": v.address} for v in venues.values()],
         "map_tile_url": settings.MAP_TILE_URL,
         "map_attribution": settings.MAP_TILE_ATTRIBUTION,
         "month_label": first,
@@ -159,7 +162,9 @@ def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
     if event is None:
         raise Http404(_("Событие не найдено."))
     host, base = _base(request)
-    return _ics(ical.events_calendar([event], name=event.title, host=host, base_url=base), f"event-{event.pk}.ics")
+    return _ics(
+        ical.events_calendar([event], name=event.title, host=host, base_url=base), f"event-{event.pk}.ics"
+    )
 
 
 def _feed_events(params: Any) -> list[Event]:
@@ -171,7 +176,8 @@ def _feed_events(params: Any) -> list[Event]:
     if params.q:
         needle = params.q.casefold().replace("ё", "е")
         chosen = [
-            e for e in chosen
+            e
+            for e in chosen
             if needle in f"{e.title} {e.activity.title if e.activity else ''}".casefold().replace("ё", "е")
         ]
     return chosen
@@ -202,6 +208,6 @@ def activity_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     if activity is None:
         raise Http404(_("Занятие не найдено."))
     host, base = _base(request)
-    return _ics(ical.activity_schedule_calendar(activity, host=host, base_url=base), f"activity-{activity.pk}.ics")
-
-
+    return _ics(
+        ical.activity_schedule_calendar(activity, host=host, base_url=base), f"activity-{activity.pk}.ics"
+    )

@@ -6,45 +6,137 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0004_activity_review_requested_at'),
+        ("catalog", "0004_activity_review_requested_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='изменено')),
-                ('title', models.CharField(max_length=200, verbose_name='название')),
-                ('description', models.TextField(blank=True, verbose_name='описание')),
-                ('kind', models.CharField(choices=[('open_day', 'День открытых дверей'), ('competition', 'Соревнование'), ('concert', 'Концерт'), ('master_class', 'Мастер-класс'), ('other', 'Другое')], default='other', max_length=20, verbose_name='вид')),
-                ('starts_at', models.DateTimeField(db_index=True, verbose_name='начало')),
-                ('ends_at', models.DateTimeField(verbose_name='конец')),
-                ('all_day', models.BooleanField(default=False, verbose_name='весь день')),
-                ('rrule', models.CharField(blank=True, default='', max_length=300, verbose_name='правило повторения (RRULE)')),
-                ('exdates', models.JSONField(blank=True, default=list, verbose_name='даты-исключения')),
-                ('repeats_until', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='повторяется до')),
-                ('age_min', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='возраст от')),
-                ('age_max', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='возраст до')),
-                ('price_rub', models.PositiveIntegerField(default=0, verbose_name='цена, ₽')),
-                ('status', models.CharField(choices=[('published', 'опубликовано'), ('cancelled', 'отменено')], default='published', max_length=20, verbose_name='статус')),
-                ('activity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='catalog.activity', verbose_name='занятие')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='создал')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='catalog.organization', verbose_name='организация')),
-                ('venue', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='catalog.venue', verbose_name='площадка')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True, verbose_name="изменено")),
+                ("title", models.CharField(max_length=200, verbose_name="название")),
+                ("description", models.TextField(blank=True, verbose_name="описание")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("open_day", "День открытых дверей"),
+                            ("competition", "Соревнование"),
+                            ("concert", "Концерт"),
+                            ("master_class", "Мастер-класс"),
+                            ("other", "Другое"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="вид",
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(db_index=True, verbose_name="начало")),
+                ("ends_at", models.DateTimeField(verbose_name="конец")),
+                ("all_day", models.BooleanField(default=False, verbose_name="весь день")),
+                (
+                    "rrule",
+                    models.CharField(
+                        blank=True, default="", max_length=300, verbose_name="правило повторения (RRULE)"
+                    ),
+                ),
+                ("exdates", models.JSONField(blank=True, default=list, verbose_name="даты-исключения")),
+                (
+                    "repeats_until",
+                    models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="повторяется до"),
+                ),
+                (
+                    "age_min",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="возраст от"),
+                ),
+                (
+                    "age_max",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="возраст до"),
+                ),
+                ("price_rub", models.PositiveIntegerField(default=0, verbose_name="цена, ₽")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("published", "опубликовано"), ("cancelled", "отменено")],
+                        default="published",
+                        max_length=20,
+                        verbose_name="статус",
+                    ),
+                ),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="events",
+                        to="catalog.activity",
+                        verbose_name="занятие",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="создал",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="catalog.organization",
+                        verbose_name="организация",
+                    ),
+                ),
+                (
+                    "venue",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="events",
+                        to="catalog.venue",
+                        verbose_name="площадка",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'событие',
-                'verbose_name_plural': 'события',
-                'ordering': ['starts_at', 'id'],
-                'indexes': [models.Index(fields=['status', 'starts_at'], name='event_status_start')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='event_ends_after_start'), models.CheckConstraint(condition=models.Q(('age_min__isnull', True), ('age_max__isnull', True), ('age_min__lte', models.F('age_max')), _connector='OR'), name='event_age_range')],
+                "verbose_name": "событие",
+                "verbose_name_plural": "события",
+                "ordering": ["starts_at", "id"],
+                "indexes": [models.Index(fields=["status", "starts_at"], name="event_status_start")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                        name="event_ends_after_start",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("age_min__isnull", True),
+                            ("age_max__isnull", True),
+                            ("age_min__lte", models.F("age_max")),
+                            _connector="OR",
+                        ),
+                        name="event_age_range",
+                    ),
+                ],
             },
         ),
     ]

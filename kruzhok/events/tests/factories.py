@@ -21,7 +21,11 @@ def omsk(text: str) -> datetime:
 
 
 def event(
-    organization: Organization | None = None, *, starts: str = "2026-03-14T11:00", ends: str = "2026-03-14T13:00", **kw: Any
+    organization: Organization | None = None,
+    *,
+    starts: str = "2026-03-14T11:00",
+    ends: str = "2026-03-14T13:00",
+    **kw: Any,
 ) -> Event:
     org = organization or catalog_factories.organization()
     kw.setdefault("title", f"День открытых дверей №{next(_seq)}")

@@ -18,7 +18,15 @@ AS_OF = date(2026, 9, 1)
 def _snapshot() -> list[tuple]:
     return list(
         Event.objects.order_by("activity__external_id", "starts_at").values_list(
-            "activity__external_id", "title", "kind", "starts_at", "ends_at", "all_day", "rrule", "exdates", "price_rub"
+            "activity__external_id",
+            "title",
+            "kind",
+            "starts_at",
+            "ends_at",
+            "all_day",
+            "rrule",
+            "exdates",
+            "price_rub",
         )
     )
 
@@ -30,7 +38,12 @@ def test_demo_events_are_realistic_and_deterministic():
     assert 200 <= events.count() <= 400
     assert events.exclude(rrule="").count() >= 15
     assert events.filter(all_day=True).exists()
-    assert set(events.values_list("kind", flat=True)) >= {"open_day", "competition", "concert", "master_class"}
+    assert set(events.values_list("kind", flat=True)) >= {
+        "open_day",
+        "competition",
+        "concert",
+        "master_class",
+    }
     for event in events.exclude(rrule=""):
         assert normalize_rule(event.rrule) == event.rrule
     for event in events:

@@ -28,11 +28,18 @@ def _parse(response) -> icalendar.Calendar:
     return icalendar.Calendar.from_ical(response.content)
 
 
-def _their_starts(calendar: icalendar.Calendar, start: datetime, end: datetime) -> list[tuple[str, datetime | date]]:
+def _their_starts(
+    calendar: icalendar.Calendar, start: datetime, end: datetime
+) -> list[tuple[str, datetime | date]]:
     found = recurring_ical_events.of(calendar).between(start, end)
     return sorted(
         ((str(c["UID"]), c.DTSTART) for c in found),
-        key=lambda pair: (pair[1] if isinstance(pair[1], datetime) else datetime.combine(pair[1], datetime.min.time(), tzinfo=OMSK), pair[0]),
+        key=lambda pair: (
+            pair[1]
+            if isinstance(pair[1], datetime)
+            else datetime.combine(pair[1], datetime.min.time(), tzinfo=OMSK),
+            pair[0],
+        ),
     )
 
 
@@ -53,8 +60,12 @@ def test_weekly_rule_with_exdates_matches_recurring_ical_events_across_the_year(
         rrule="FREQ=WEEKLY;BYDAY=SA",
         exdates=["2026-03-07", "2026-11-07"],
     )
-    monthly = event(org, starts="2026-01-31T10:00", ends="2026-01-31T12:00", rrule="FREQ=MONTHLY;BYMONTHDAY=-1;COUNT=12")
-    until = event(org, starts="2026-06-01T09:00", ends="2026-06-01T09:45", rrule="FREQ=DAILY;INTERVAL=3;UNTIL=20260701")
+    monthly = event(
+        org, starts="2026-01-31T10:00", ends="2026-01-31T12:00", rrule="FREQ=MONTHLY;BYMONTHDAY=-1;COUNT=12"
+    )
+    until = event(
+        org, starts="2026-06-01T09:00", ends="2026-06-01T09:45", rrule="FREQ=DAILY;INTERVAL=3;UNTIL=20260701"
+    )
     one_off = event(org, starts="2026-12-31T23:30", ends="2027-01-01T00:30")
     calendar = _parse(client.get(f"/organizations/{org.pk}/events.ics"))
     theirs = _their_starts(calendar, YEAR_START, YEAR_END)
@@ -62,14 +73,22 @@ def test_weekly_rule_with_exdates_matches_recurring_ical_events_across_the_year(
     assert theirs == ours
     assert len([1 for uid, _ in ours if uid == f"event-{weekly.pk}@testserver"]) == 51 - 2
     assert len([1 for uid, _ in ours if uid == f"event-{monthly.pk}@testserver"]) == 12
-    assert len([1 for uid, _ in ours if uid == f"event-{until.pk}@testserver"]) == 11  # 1 Jun … 1 Jul, every 3rd day
+    assert (
+        len([1 for uid, _ in ours if uid == f"event-{until.pk}@testserver"]) == 11
+    )  # 1 Jun … 1 Jul, every 3rd day
     assert (f"event-{one_off.pk}@testserver", omsk("2026-12-31T23:30")) in ours
     # Wall-clock time stays 18:30 in Omsk all year (the zone has had no DST since 2014).
-    assert {start.astimezone(OMSK).strftime("%H:%M") for uid, start in theirs if uid == f"event-{weekly.pk}@testserver"} == {"18:30"}
+    assert {
+        start.astimezone(OMSK).strftime("%H:%M")
+        for uid, start in theirs
+        if uid == f"event-{weekly.pk}@testserver"
+    } == {"18:30"}
 
 
 def test_all_day_multi_day_event_has_date_values_and_exclusive_dtend(client):
-    festival = event(starts="2026-05-09T00:00", ends="2026-05-11T00:00", all_day=True, rrule="FREQ=YEARLY;COUNT=3")
+    festival = event(
+        starts="2026-05-09T00:00", ends="2026-05-11T00:00", all_day=True, rrule="FREQ=YEARLY;COUNT=3"
+    )
     calendar = _parse(client.get(f"/events/{festival.pk}/event.ics"))
     (component,) = calendar.walk("VEVENT")
     assert component.DTSTART == date(2026, 5, 9)
@@ -121,7 +140,14 @@ def test_cancelled_event_is_in_the_feed_with_status_cancelled(client):
 def test_feed_filters_and_round_trip(client, settings):
     org = catalog_factories.organization()
     chess = catalog_factories.activity(organization=org, title="Шахматы", direction_slug="science")
-    free = event(org, title="Турнир по шахматам", activity=chess, rrule="FREQ=WEEKLY;COUNT=5", kind="competition", **LATER)
+    free = event(
+        org,
+        title="Турнир по шахматам",
+        activity=chess,
+        rrule="FREQ=WEEKLY;COUNT=5",
+        kind="competition",
+        **LATER,
+    )
     event(org, title="Концерт хора", price_rub=300, **LATER)
     event(org, title="Шахматный блиц прошлой весной")  # ended long ago: not in a subscription
     start, end = omsk("2027-03-01T00:00"), omsk("2027-05-01T00:00")

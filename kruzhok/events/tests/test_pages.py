@@ -22,7 +22,12 @@ def _titles(response) -> list[str]:
 def test_month_view_places_each_occurrence_on_its_omsk_day(client):
     # 00:30 in Omsk on 1 Dec is still 30 Nov in UTC: it belongs to December's first cell.
     event(title="Ночной концерт", starts="2026-12-01T00:30", ends="2026-12-01T01:30")
-    event(title="Турнир по субботам", starts="2026-12-05T10:00", ends="2026-12-05T12:00", rrule="FREQ=WEEKLY;COUNT=10")
+    event(
+        title="Турнир по субботам",
+        starts="2026-12-05T10:00",
+        ends="2026-12-05T12:00",
+        rrule="FREQ=WEEKLY;COUNT=10",
+    )
     response = client.get("/events/?view=month&from=2026-12-17")
     assert response.status_code == 200
     cells = {day: [o.event.title for o in items] for week in response.context["weeks"] for day, items in week}
@@ -55,8 +60,23 @@ def test_filters_narrow_the_calendar(client):
     org = catalog_factories.organization()
     chess = catalog_factories.activity(organization=org, title="Шахматный клуб", direction_slug="science")
     leninsky = catalog_factories.venue(org, district=catalog_factories.okrug("Ленинский"))
-    event(org, title="Блиц-турнир", activity=chess, starts="2026-12-05T10:00", ends="2026-12-05T12:00", age_min=8, age_max=12)
-    event(org, title="Отчётный концерт", starts="2026-12-06T10:00", ends="2026-12-06T12:00", price_rub=200, venue=leninsky)
+    event(
+        org,
+        title="Блиц-турнир",
+        activity=chess,
+        starts="2026-12-05T10:00",
+        ends="2026-12-05T12:00",
+        age_min=8,
+        age_max=12,
+    )
+    event(
+        org,
+        title="Отчётный концерт",
+        starts="2026-12-06T10:00",
+        ends="2026-12-06T12:00",
+        price_rub=200,
+        venue=leninsky,
+    )
     base = "/events/?from=2026-12-01&to=2026-12-31"
     assert _titles(client.get(base)) == ["Блиц-турнир", "Отчётный концерт"]
     assert _titles(client.get(base + "&q=шахматн")) == ["Блиц-турнир"]  # via the activity's title
@@ -71,8 +91,14 @@ def test_filters_narrow_the_calendar(client):
 @pytest.mark.parametrize(
     "query",
     [
-        "view=year", "from=not-a-date", "from=1900-01-01", "to=2026-01-01&from=2026-12-01",
-        "age=%3Cscript%3E", "q=" + "я" * 5000, "from=2026-01-01&to=2099-12-31", "direction=../../etc",
+        "view=year",
+        "from=not-a-date",
+        "from=1900-01-01",
+        "to=2026-01-01&from=2026-12-01",
+        "age=%3Cscript%3E",
+        "q=" + "я" * 5000,
+        "from=2026-01-01&to=2099-12-31",
+        "direction=../../etc",
     ],
 )
 def test_odd_parameters_still_give_a_calendar(client, query):
@@ -84,28 +110,46 @@ def test_odd_parameters_still_give_a_calendar(client, query):
 
 def test_runaway_rule_is_capped():
     daily = event(starts="2026-01-01T09:00", ends="2026-01-01T10:00", rrule="FREQ=DAILY")
-    found = selectors.occurrences(omsk("2026-01-01T00:00"), omsk("2099-01-01T00:00"), events=daily.organization.events.all())
+    found = selectors.occurrences(
+        omsk("2026-01-01T00:00"), omsk("2099-01-01T00:00"), events=daily.organization.events.all()
+    )
     assert len(found) <= MAX_OCCURRENCES
     assert found[-1].starts_at < omsk("2026-01-01T00:00") + timedelta(days=selectors.MAX_WINDOW_DAYS)
 
 
 def test_ongoing_occurrence_that_began_before_the_window_is_included():
     e = event(starts="2026-12-31T22:00", ends="2027-01-01T02:00")
-    found = selectors.occurrences(omsk("2027-01-01T00:00"), omsk("2027-01-02T00:00"), events=e.organization.events.all())
+    found = selectors.occurrences(
+        omsk("2027-01-01T00:00"), omsk("2027-01-02T00:00"), events=e.organization.events.all()
+    )
     assert [o.starts_at for o in found] == [omsk("2026-12-31T22:00")]
 
 
 def test_finished_rules_are_skipped_in_sql():
     e = event(starts="2026-01-01T09:00", ends="2026-01-01T10:00", rrule="FREQ=DAILY;COUNT=3")
     assert e.repeats_until == omsk("2026-01-03T10:00")
-    assert selectors.occurrences(omsk("2026-02-01T00:00"), omsk("2026-03-01T00:00"), events=e.organization.events.all()) == []
+    assert (
+        selectors.occurrences(
+            omsk("2026-02-01T00:00"), omsk("2026-03-01T00:00"), events=e.organization.events.all()
+        )
+        == []
+    )
 
 
 def test_event_page_shows_upcoming_dates_and_the_calendar_link(client):
-    e = event(title="Открытая тренировка", starts="2027-01-09T10:00", ends="2027-01-09T11:00", rrule="FREQ=WEEKLY;COUNT=3", exdates=["2027-01-16"])
+    e = event(
+        title="Открытая тренировка",
+        starts="2027-01-09T10:00",
+        ends="2027-01-09T11:00",
+        rrule="FREQ=WEEKLY;COUNT=3",
+        exdates=["2027-01-16"],
+    )
     response = client.get(f"/events/{e.pk}/")
     assert response.status_code == 200
-    assert [o.local_start for o in response.context["upcoming"]] == [omsk("2027-01-09T10:00"), omsk("2027-01-23T10:00")]
+    assert [o.local_start for o in response.context["upcoming"]] == [
+        omsk("2027-01-09T10:00"),
+        omsk("2027-01-23T10:00"),
+    ]
     assert f"/events/{e.pk}/event.ics" in response.content.decode()
 
 
