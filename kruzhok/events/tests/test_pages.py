@@ -181,3 +181,9 @@ def test_search_params_filter_events_without_a_text_query():
     assert not errors
     e = event(starts="2026-12-05T10:00", ends="2026-12-05T11:00", age_min=6, age_max=10)
     assert list(selectors.events_matching(params)) == [e]
+
+
+def test_activity_page_links_its_schedule_calendar(client):
+    activity = catalog_factories.activity()
+    page = client.get(activity.get_absolute_url()).content.decode()
+    assert f"/activities/{activity.pk}/schedule.ics" in page

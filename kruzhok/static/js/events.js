@@ -9,6 +9,7 @@
   try { points = JSON.parse(data.textContent || "[]"); } catch (e) { return; }
   if (!points.length) { return; }
   var tileUrl = el.getAttribute("data-tile-url") || "";
+  el.hidden = false;  // hidden without JavaScript: the list of addresses below stands in
   el.classList.add("map-live");
   if (!tileUrl) { el.classList.add("map-no-tiles"); }
   el.setAttribute("role", "region");
