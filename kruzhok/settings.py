@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "kruzhok.search",
     "kruzhok.community",
     "kruzhok.moderation",
+    "kruzhok.events",
     "kruzhok.api",
 ]
 

@@ -24,6 +24,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include(urls_contribute.suggest_urlpatterns)),
     path("", include("kruzhok.moderation.urls_public")),
     path("", include("kruzhok.search.urls")),
+    path("", include("kruzhok.events.urls")),
     path("", include("kruzhok.catalog.urls")),
     path("", include("kruzhok.community.urls")),
 ]

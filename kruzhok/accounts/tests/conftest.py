@@ -18,6 +18,7 @@ from kruzhok.accounts.tests import factories
 from kruzhok.catalog.models import Activity, Department, Group
 from kruzhok.catalog.tests import factories as catalog_factories
 from kruzhok.community.models import Comment
+from kruzhok.events.tests import factories as event_factories
 from kruzhok.moderation.models import Claim, ProblemReport, Suggestion
 from kruzhok.moderation.review_cycle import confirm_token
 from kruzhok.moderation.versions import version_baseline
@@ -159,6 +160,7 @@ def _provider_world(w: World) -> None:
     Activity.objects.filter(pk=w.activity_x.pk).update(review_requested_at=timezone.now())
     w.activity_x.refresh_from_db()
     w.objects["review_token"] = confirm_token(w.activity_x)
+    w.objects["event_x"] = event_factories.event(w.org_x, venue=w.activity_x.venue, activity=w.activity_x)
     w.objects["invitation"] = invitation_create(
         department=w.education, inviter=w.department, email="new-school@example.org", organization=w.org_x
     )

@@ -202,6 +202,25 @@ MATRIX: dict[str, Row] = {
         {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 405)},
         post=only(("provider_x", "editor"), ok=302),
     ),
+    # --- events (issue 5): public pages and calendars; the provider's event pages as above
+    "events:list": Row(fixed("/events/?view=month"), everyone(200)),
+    "events:feed": Row(fixed("/events/feed.ics?free=1"), everyone(200)),
+    "events:event": Row(lambda w: f"/events/{w.event_x.pk}/", everyone(200)),
+    "events:event_ics": Row(lambda w: f"/events/{w.event_x.pk}/event.ics", everyone(200)),
+    "events:activity_schedule": Row(lambda w: f"/activities/{w.activity_x.pk}/schedule.ics", everyone(200)),
+    "events:organization_feed": Row(lambda w: f"/organizations/{w.org_x.pk}/events.ics", everyone(200)),
+    "events:manage_events": Row(
+        lambda w: f"/manage/organizations/{w.org_x.pk}/events/", only(("provider_x", "editor"))
+    ),
+    "events:manage_event_new": Row(
+        lambda w: f"/manage/organizations/{w.org_x.pk}/events/new/", only(("provider_x", "editor"))
+    ),
+    "events:manage_event": Row(lambda w: f"/manage/events/{w.event_x.pk}/", only(("provider_x", "editor"))),
+    "events:manage_event_cancel": Row(
+        lambda w: f"/manage/events/{w.event_x.pk}/cancel/",
+        {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 405)},
+        post=only(("provider_x", "editor"), ok=302),
+    ),
     # --- departments: their members (and editors) see their network and invite into it
     # A member of one department goes straight to its network; editors choose one.
     "department:index": Row(fixed("/department/"), {**only(("department", "editor")), "department": 302}),

@@ -54,6 +54,7 @@ class SeedSummary:
     slots: int = 0
     category_links: int = 0
     free: int = 0
+    events: int = 0
     per_direction: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -79,6 +80,9 @@ def demo_catalog_delete() -> int:
     activities = Activity.objects.filter(source=DEMO_SOURCE)
     count = activities.count()
     # Children first, by set-based DELETEs, so Django does not load 200,000 objects to cascade.
+    from kruzhok.events.models import Event
+
+    Event.objects.filter(organization__source=DEMO_SOURCE).delete()
     ScheduleSlot.objects.filter(group__activity__source=DEMO_SOURCE).delete()
     Group.objects.filter(activity__source=DEMO_SOURCE).delete()
     Activity.categories.through.objects.filter(activity__source=DEMO_SOURCE).delete()
@@ -138,6 +142,9 @@ def demo_catalog_seed(
         )
         writer = _Writer(catalog, categories=categories, as_of=as_of or timezone.localdate())
         summary = writer.write(say, batch_size=batch_size)
+        from kruzhok.events.demo import demo_events_seed
+
+        summary.events = demo_events_seed(seed=seed, as_of=as_of or timezone.localdate(), source=DEMO_SOURCE)
         # The rows went in without signals; the search index follows in the same transaction.
         from kruzhok.search import index
 

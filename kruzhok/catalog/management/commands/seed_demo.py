@@ -74,7 +74,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 gettext(
                     "Готово за {seconds:.1f} с: {activities} занятий ({free:.0%} бесплатных), "
-                    "{organizations} организаций, {venues} площадок, {groups} групп, {slots} строк расписания."
+                    "{organizations} организаций, {venues} площадок, {groups} групп, {slots} строк расписания, {events} событий."
                 ).format(
                     seconds=summary.seconds,
                     activities=summary.activities,
@@ -83,6 +83,7 @@ class Command(BaseCommand):
                     venues=summary.venues,
                     groups=summary.groups,
                     slots=summary.slots,
+                    events=summary.events,
                 )
             )
         )

@@ -1,0 +1,142 @@
+"""RRULE parsing and bounded expansion in Asia/Omsk wall-clock time.
+
+Rules are expanded in local time (an event at 18:00 stays at 18:00 whatever the offset) and
+converted to UTC afterwards. Every expansion is capped: a rule typed by a person must never turn
+a page view into a runaway loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrule, rrulestr
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+MAX_RULE_LENGTH = 300
+MAX_OCCURRENCES = 500  # per event per query window
+MAX_EXDATES = 200
+_FORBIDDEN_PARTS = ("DTSTART", "BYSECOND", "BYMINUTE", "BYHOUR", "BYSETPOS", "BYEASTER")
+_ALLOWED_FREQ = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+
+
+class RuleError(ValueError):
+    pass
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def normalize_rule(text: str) -> str:
+    """The canonical RRULE body (no «RRULE:» prefix, upper case) or RuleError in the user's
+    language. Sub-daily frequencies and DTSTART are refused: events start at the event's time."""
+    body = "".join(text.split()).upper()
+    if body.startswith("RRULE:"):
+        body = body[len("RRULE:") :]
+    if not body:
+        return ""
+    if len(body) > MAX_RULE_LENGTH:
+        raise RuleError(_("Правило повторения слишком длинное."))
+    parts = dict(part.partition("=")[::2] for part in body.split(";") if part)
+    if any(name in parts for name in _FORBIDDEN_PARTS):
+        raise RuleError(_("В правиле повторения не используйте DTSTART, BYHOUR, BYMINUTE и подобные части."))
+    if parts.get("FREQ") not in _ALLOWED_FREQ:
+        raise RuleError(_("Повторять можно ежедневно, еженедельно, ежемесячно или ежегодно (FREQ)."))
+    try:
+        interval = int(parts.get("INTERVAL", "1"))
+    except ValueError:
+        raise RuleError(_("INTERVAL — целое число.")) from None
+    if not 1 <= interval <= 365:
+        raise RuleError(_("INTERVAL — от 1 до 365."))
+    if "UNTIL" in parts and not _until_ok(parts["UNTIL"]):
+        raise RuleError(_("UNTIL — дата в виде ГГГГММДД или ГГГГММДДTЧЧММССZ."))
+    body = ";".join(f"{k}={v}" for k, v in parts.items())
+    try:
+        rrulestr(body, dtstart=datetime(2000, 1, 1), forceset=False)  # noqa: DTZ001 (syntax check only)
+    except (ValueError, TypeError, OverflowError, IndexError, KeyError) as error:
+        raise RuleError(
+            _("Правило повторения не разобрано: %(error)s") % {"error": str(error)[:120]}
+        ) from None
+    return body
+
+
+def _until_ok(value: str) -> bool:
+    for pattern in ("%Y%m%d", "%Y%m%dT%H%M%SZ"):
+        try:
+            datetime.strptime(value, pattern)  # noqa: DTZ007 (format check only)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+def build_rule(body: str, local_start: datetime) -> rrule:
+    """The dateutil rule for a naive local start. UNTIL in UTC (…Z) is moved to local wall time,
+    since dateutil needs UNTIL and DTSTART to agree about awareness."""
+    parts = dict(part.partition("=")[::2] for part in body.split(";") if part)
+    until = parts.pop("UNTIL", None)
+    rule = rrulestr(";".join(f"{k}={v}" for k, v in parts.items()), dtstart=local_start, forceset=False)
+    assert isinstance(rule, rrule)  # noqa: S101 (forceset=False and no RDATE: a single rule)
+    if until is not None:
+        if until.endswith("Z"):
+            until_utc = datetime.strptime(until, "%Y%m%dT%H%M%SZ").replace(tzinfo=ZoneInfo("UTC"))
+            until_local = until_utc.astimezone(local_zone()).replace(tzinfo=None)
+        else:
+            until_local = datetime.strptime(until, "%Y%m%d").replace(hour=23, minute=59, second=59)  # noqa: DTZ007
+        rule = rule.replace(until=until_local)
+    return rule
+
+
+def occurrence_starts(
+    *,
+    starts_at: datetime,
+    duration: timedelta,
+    rule: str,
+    exdates: Iterable[date],
+    window_start: datetime,
+    window_end: datetime,
+    limit: int = MAX_OCCURRENCES,
+) -> Iterator[datetime]:
+    """Aware UTC starts of the occurrences that overlap [window_start, window_end)."""
+    zone = local_zone()
+    if not rule:
+        if starts_at < window_end and starts_at + duration > window_start:
+            yield starts_at
+        return
+    local_start = starts_at.astimezone(zone).replace(tzinfo=None)
+    skipped = set(exdates)
+    # Widen the lower bound by the duration: an occurrence that began earlier may still overlap.
+    low = (window_start - duration).astimezone(zone).replace(tzinfo=None)
+    high = window_end.astimezone(zone).replace(tzinfo=None)
+    count = 0
+    for local in build_rule(rule, local_start).xafter(low, inc=True):
+        if local >= high or count >= limit:
+            return
+        if local.date() in skipped:
+            continue
+        aware = local.replace(tzinfo=zone)
+        if aware + duration > window_start:
+            count += 1
+            yield aware.astimezone(ZoneInfo("UTC"))
+
+
+def parse_exdates(text: str) -> list[date]:
+    """Dates separated by commas, spaces or lines (ГГГГ-ММ-ДД or ДД.ММ.ГГГГ)."""
+    result: list[date] = []
+    for token in text.replace(",", " ").replace(";", " ").split():
+        for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+            try:
+                result.append(datetime.strptime(token, pattern).date())  # noqa: DTZ007
+                break
+            except ValueError:
+                continue
+        else:
+            raise RuleError(
+                _("Не понятна дата-исключение «%(token)s»: нужна ГГГГ-ММ-ДД.") % {"token": token[:20]}
+            )
+    if len(result) > MAX_EXDATES:
+        raise RuleError(_("Слишком много дат-исключений (не больше %(n)s).") % {"n": MAX_EXDATES})
+    return sorted(set(result))

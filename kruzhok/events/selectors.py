@@ -1,0 +1,141 @@
+"""Reads for the calendar: which events, and their occurrences inside a date window."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+
+from kruzhok.catalog.models import Activity, Organization
+from kruzhok.events.models import Event
+from kruzhok.events.recurrence import local_zone, occurrence_starts
+from kruzhok.search.params import SearchParams
+
+MAX_WINDOW_DAYS = 400
+MAX_TOTAL_OCCURRENCES = 2000
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    event: Event
+    starts_at: datetime  # aware, UTC
+    ends_at: datetime
+
+    @property
+    def local_start(self) -> datetime:
+        return self.starts_at.astimezone(local_zone())
+
+    @property
+    def local_end(self) -> datetime:
+        return self.ends_at.astimezone(local_zone())
+
+    @property
+    def local_date(self) -> date:
+        return self.local_start.date()
+
+    @property
+    def last_local_date(self) -> date:
+        """The last day it covers (an all-day event ends at midnight after its last day)."""
+        return (self.local_end - timedelta(microseconds=1)).date()
+
+
+def _fold(text: str) -> str:
+    return text.casefold().replace("ё", "е")
+
+
+def events_matching(params: SearchParams | None = None, *, include_cancelled: bool = True) -> QuerySet[Event]:
+    """Published events of live organizations narrowed by the search filters that apply to
+    events: direction/category (via the activity), age, free, district (via the venue)."""
+    events = Event.objects.filter(organization__status="published").select_related(
+        "organization", "venue", "venue__district", "activity", "activity__direction"
+    )
+    if not include_cancelled:
+        events = events.filter(status=Event.Status.PUBLISHED)
+    if params is None:
+        return events
+    if params.direction:
+        events = events.filter(activity__direction__slug=params.direction)
+    if params.categories:
+        events = events.filter(activity__categories__slug__in=params.categories).distinct()
+    if params.age is not None:
+        events = events.filter(Q(age_min__isnull=True) | Q(age_min__lte=params.age)).filter(
+            Q(age_max__isnull=True) | Q(age_max__gte=params.age)
+        )
+    if params.free:
+        events = events.filter(price_rub=0)
+    if params.district:
+        events = events.filter(venue__district__name=params.district)
+    return events
+
+
+def occurrences(
+    start: datetime,
+    end: datetime,
+    filters: SearchParams | None = None,
+    *,
+    events: QuerySet[Event] | None = None,
+) -> list[Occurrence]:
+    """Every occurrence overlapping [start, end) in time order. The window is capped at
+    MAX_WINDOW_DAYS, each event at recurrence.MAX_OCCURRENCES and the total at
+    MAX_TOTAL_OCCURRENCES, so no rule or URL makes this unbounded."""
+    end = min(end, start + timedelta(days=MAX_WINDOW_DAYS))
+    candidates = events if events is not None else events_matching(filters)
+    candidates = candidates.filter(starts_at__lt=end).filter(
+        Q(rrule="", ends_at__gt=start)
+        | (~Q(rrule="") & (Q(repeats_until__isnull=True) | Q(repeats_until__gt=start)))
+    )
+    needle = _fold(filters.q) if filters is not None and filters.q else ""
+    found: list[Occurrence] = []
+    for event in candidates.order_by("starts_at", "id"):
+        if needle and needle not in _fold(f"{event.title} {event.activity.title if event.activity else ''}"):
+            continue
+        duration = event.duration
+        for begins in occurrence_starts(
+            starts_at=event.starts_at,
+            duration=duration,
+            rule=event.rrule,
+            exdates=event.exception_dates(),
+            window_start=start,
+            window_end=end,
+        ):
+            found.append(Occurrence(event, begins, begins + duration))
+    found.sort(key=lambda o: (o.starts_at, o.event.pk))
+    return found[:MAX_TOTAL_OCCURRENCES]
+
+
+def local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=local_zone()).astimezone(ZoneInfo("UTC"))
+
+
+def event_for_page(pk: int) -> Event | None:
+    return (
+        Event.objects.filter(pk=pk, organization__status="published")
+        .select_related("organization", "venue", "venue__district", "activity")
+        .first()
+    )
+
+
+def upcoming_for_event(event: Event, *, now: datetime, limit: int = 10) -> list[Occurrence]:
+    return occurrences(now, now + timedelta(days=MAX_WINDOW_DAYS), events=Event.objects.filter(pk=event.pk))[
+        :limit
+    ]
+
+
+def events_of_organization(organization: Organization) -> QuerySet[Event]:
+    return (
+        Event.objects.filter(organization=organization)
+        .select_related("venue", "activity")
+        .order_by("-starts_at", "-id")
+    )
+
+
+def live_activity(pk: int) -> Activity | None:
+    return (
+        Activity.objects.live()
+        .filter(pk=pk)
+        .select_related("organization", "venue")
+        .prefetch_related("groups__slots")
+        .first()
+    )

@@ -1,0 +1,213 @@
+"""Public calendar pages and iCal feeds: parse, call a selector, render."""
+
+from __future__ import annotations
+
+import calendar as pycalendar
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from kruzhok.accounts import permissions
+from kruzhok.catalog.models import Organization
+from kruzhok.events import ical, selectors
+from kruzhok.events.models import Event
+from kruzhok.events.recurrence import local_zone
+from kruzhok.search.params import parse_params
+
+VIEWS = ("list", "week", "month")
+LIST_DAYS = 31
+FEED_PAST_DAYS = 90
+FEED_MAX_EVENTS = 1000
+# The filters of the shared search parameters that mean something for events.
+EVENT_FILTERS = ("q", "age", "direction", "category", "district", "free")
+
+
+def _date(raw: str | None) -> date | None:
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw.strip()[:10])
+    except ValueError:
+        return None
+    return day if date(2000, 1, 1) <= day <= date(2100, 1, 1) else None
+
+
+def _today() -> date:
+    return timezone.now().astimezone(local_zone()).date()
+
+
+def _window(view: str, start: date | None, end: date | None) -> tuple[date, date, date, date]:
+    """(first day, day after the last, previous window's start, next window's start)."""
+    anchor = start or _today()
+    if view == "week":
+        first = anchor - timedelta(days=anchor.weekday())
+        return first, first + timedelta(days=7), first - timedelta(days=7), first + timedelta(days=7)
+    if view == "month":
+        first = anchor.replace(day=1)
+        after = (first + timedelta(days=32)).replace(day=1)
+        previous = (first - timedelta(days=1)).replace(day=1)
+        return first, after, previous, after
+    after = (
+        end + timedelta(days=1) if end is not None and end >= anchor else anchor + timedelta(days=LIST_DAYS)
+    )
+    after = min(after, anchor + timedelta(days=selectors.MAX_WINDOW_DAYS))
+    span = after - anchor
+    return anchor, after, anchor - span, after
+
+
+def _filter_pairs(request: HttpRequest) -> list[tuple[str, str]]:
+    return [
+        (name, value[:200]) for name in EVENT_FILTERS for value in request.GET.getlist(name)[:10] if value
+    ]
+
+
+@require_safe
+def event_list(request: HttpRequest) -> HttpResponse:
+    params, errors = parse_params(request.GET)
+    view = request.GET.get("view", "list")
+    if view not in VIEWS:
+        view = "list"
+    start, end = _date(request.GET.get("from")), _date(request.GET.get("to"))
+    first, after, previous, following = _window(view, start, end)
+    found = selectors.occurrences(selectors.local_midnight(first), selectors.local_midnight(after), params)
+    pairs = _filter_pairs(request)
+
+    def link(**changes: Any) -> str:
+        values = {"view": view, **changes}
+        return "?" + urlencode(pairs + [(k, str(v)) for k, v in values.items() if v])
+
+    days: dict[date, list[selectors.Occurrence]] = {}
+    for occurrence in found:
+        day = max(occurrence.local_date, first)
+        last = min(occurrence.last_local_date, after - timedelta(days=1))
+        while day <= last:
+            days.setdefault(day, []).append(occurrence)
+            day += timedelta(days=1)
+    weeks: list[list[tuple[date, list[selectors.Occurrence]]]] = []
+    if view in ("week", "month"):
+        grid_start = first - timedelta(days=first.weekday())
+        grid_end = after + timedelta(days=(7 - after.weekday()) % 7)
+        day = grid_start
+        while day < grid_end:
+            weeks.append([(day + timedelta(days=i), days.get(day + timedelta(days=i), [])) for i in range(7)])
+            day += timedelta(days=7)
+    venues = {o.event.venue.pk: o.event.venue for o in found if o.event.venue and o.event.venue.has_point}
+    context = {
+        "view": view,
+        "first": first,
+        "last": after - timedelta(days=1),
+        "occurrences": found,
+        "days": sorted(days.items()),
+        "weeks": weeks,
+        "weekday_names": [_(name) for name in ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")],
+        "today": _today(),
+        "params": params,
+        "errors": errors,
+        "previous_url": link(**{"from": previous.isoformat()}),
+        "next_url": link(**{"from": following.isoformat()}),
+        "view_urls": [
+            (name, label, link(view=name, **{"from": first.isoformat()}))
+            for name, label in (("list", _("Списком")), ("week", _("Неделя")), ("month", _("Месяц")))
+        ],
+        "feed_query": urlencode(pairs),
+        "venues": sorted(venues.values(), key=lambda v: v.address),
+        "map_points": [{"lat": v.lat, "lon": v.lon, "label": v.address} for v in venues.values()],
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_attribution": settings.MAP_TILE_ATTRIBUTION,
+        "month_label": first,
+        "filter_values": dict(pairs),
+        "kinds": Event.Kind.choices,
+        "is_month": view == "month",
+        "month_days": pycalendar.monthrange(first.year, first.month)[1],
+    }
+    return render(request, "events/list.html", context)
+
+
+@require_safe
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.event_for_page(pk)
+    if event is None:
+        raise Http404(_("Событие не найдено."))
+    context = {
+        "event": event,
+        "upcoming": selectors.upcoming_for_event(event, now=timezone.now()),
+        "can_edit": permissions.can_edit_organization(request.user, event.organization_id),
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_attribution": settings.MAP_TILE_ATTRIBUTION,
+    }
+    return render(request, "events/detail.html", context)
+
+
+def _ics(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _base(request: HttpRequest) -> tuple[str, str]:
+    return request.get_host().split(":")[0], f"{request.scheme}://{request.get_host()}"
+
+
+@require_safe
+def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.event_for_page(pk)
+    if event is None:
+        raise Http404(_("Событие не найдено."))
+    host, base = _base(request)
+    return _ics(
+        ical.events_calendar([event], name=event.title, host=host, base_url=base), f"event-{event.pk}.ics"
+    )
+
+
+def _feed_events(params: Any) -> list[Event]:
+    since = timezone.now() - timedelta(days=FEED_PAST_DAYS)
+    events = selectors.events_matching(params).filter(
+        Q(repeats_until__isnull=True) | Q(repeats_until__gt=since)
+    )
+    chosen = list(events.order_by("starts_at", "id")[:FEED_MAX_EVENTS])
+    if params.q:
+        needle = params.q.casefold().replace("ё", "е")
+        chosen = [
+            e
+            for e in chosen
+            if needle in f"{e.title} {e.activity.title if e.activity else ''}".casefold().replace("ё", "е")
+        ]
+    return chosen
+
+
+@require_safe
+def feed(request: HttpRequest) -> HttpResponse:
+    params, _errors = parse_params(request.GET)
+    host, base = _base(request)
+    body = ical.events_calendar(_feed_events(params), name=_("События · Кружок"), host=host, base_url=base)
+    return _ics(body, "events.ics")
+
+
+@require_safe
+def organization_feed(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = Organization.objects.live().filter(pk=pk).first()
+    if organization is None:
+        raise Http404(_("Организация не найдена."))
+    host, base = _base(request)
+    events = selectors.events_matching().filter(organization=organization).order_by("starts_at", "id")
+    body = ical.events_calendar(events[:FEED_MAX_EVENTS], name=organization.name, host=host, base_url=base)
+    return _ics(body, f"organization-{organization.pk}.ics")
+
+
+@require_safe
+def activity_schedule(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.live_activity(pk)
+    if activity is None:
+        raise Http404(_("Занятие не найдено."))
+    host, base = _base(request)
+    return _ics(
+        ical.activity_schedule_calendar(activity, host=host, base_url=base), f"activity-{activity.pk}.ics"
+    )
