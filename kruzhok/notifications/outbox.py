@@ -49,6 +49,9 @@ def mail_enqueue(*, key: str, message: EmailMultiAlternatives) -> OutboxMail:
     and returns the row the first one wrote."""
     if len(message.to) != 1 or message.cc or message.bcc:
         raise ValueError("An outbox mail has exactly one recipient.")
+    # A mail that can never be sent (a line break in a header: header injection) fails here, in the
+    # caller, instead of in eight retries nobody watches.
+    message.message()
     html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), "")
     headers = {str(name): str(value) for name, value in message.extra_headers.items()}
     # Fixed now, so every retry (and the one copy the at-least-once window may cause) is the same
@@ -60,8 +63,8 @@ def mail_enqueue(*, key: str, message: EmailMultiAlternatives) -> OutboxMail:
             defaults={
                 "recipient": message.to[0],
                 "from_email": message.from_email,
-                "subject": message.subject,
-                "body_text": message.body,
+                "subject": str(message.subject),
+                "body_text": str(message.body),
                 "body_html": str(html),
                 "headers": headers,
                 "next_attempt_at": timezone.now(),
@@ -126,7 +129,9 @@ def _record_failure(mail: OutboxMail, error: Exception) -> str:
     backoff = timedelta(seconds=settings.OUTBOX_RETRY_BASE_S * 2 ** (mail.attempts - 1))
     next_attempt_at = now + min(backoff, MAX_BACKOFF)
     rows.update(status=Status.QUEUED, leased_until=None, last_error=message, next_attempt_at=next_attempt_at)
-    logger.warning("Mail %s attempt %d failed (%s); next at %s", mail.key, mail.attempts, message, next_attempt_at)
+    logger.warning(
+        "Mail %s attempt %d failed (%s); next at %s", mail.key, mail.attempts, message, next_attempt_at
+    )
     _queue_task(mail.pk, run_after=next_attempt_at)
     return "retry"
 

@@ -5,37 +5,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='OutboxMail',
+            name="OutboxMail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=255, unique=True, verbose_name='ключ')),
-                ('recipient', models.CharField(max_length=254, verbose_name='получатель')),
-                ('from_email', models.CharField(max_length=254, verbose_name='отправитель')),
-                ('subject', models.CharField(max_length=998, verbose_name='тема')),
-                ('body_text', models.TextField(verbose_name='текст')),
-                ('body_html', models.TextField(blank=True, verbose_name='HTML')),
-                ('headers', models.JSONField(blank=True, default=dict, verbose_name='заголовки')),
-                ('status', models.CharField(choices=[('queued', 'В очереди'), ('sending', 'Отправляется'), ('sent', 'Отправлено'), ('failed', 'Не отправлено')], default='queued', max_length=16, verbose_name='состояние')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='попытки')),
-                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='следующая попытка')),
-                ('leased_until', models.DateTimeField(blank=True, null=True, verbose_name='занято до')),
-                ('last_error', models.TextField(blank=True, verbose_name='последняя ошибка')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='отправлено')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=255, unique=True, verbose_name="ключ")),
+                ("recipient", models.CharField(max_length=254, verbose_name="получатель")),
+                ("from_email", models.CharField(max_length=254, verbose_name="отправитель")),
+                ("subject", models.CharField(max_length=998, verbose_name="тема")),
+                ("body_text", models.TextField(verbose_name="текст")),
+                ("body_html", models.TextField(blank=True, verbose_name="HTML")),
+                ("headers", models.JSONField(blank=True, default=dict, verbose_name="заголовки")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "В очереди"),
+                            ("sending", "Отправляется"),
+                            ("sent", "Отправлено"),
+                            ("failed", "Не отправлено"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                        verbose_name="состояние",
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="попытки")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="следующая попытка"),
+                ),
+                ("leased_until", models.DateTimeField(blank=True, null=True, verbose_name="занято до")),
+                ("last_error", models.TextField(blank=True, verbose_name="последняя ошибка")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="отправлено")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
             ],
             options={
-                'verbose_name': 'письмо',
-                'verbose_name_plural': 'исходящие письма',
-                'ordering': ['pk'],
-                'indexes': [models.Index(fields=['status', 'next_attempt_at'], name='outbox_due')],
+                "verbose_name": "письмо",
+                "verbose_name_plural": "исходящие письма",
+                "ordering": ["pk"],
+                "indexes": [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")],
             },
         ),
     ]

@@ -18,7 +18,9 @@ from kruzhok.notifications.outbox import mail_deliver, mail_deliver_due, mail_en
 pytestmark = pytest.mark.django_db
 
 
-def _message(to: str = "parent@example.org", subject: str = "Кружок: новое занятие") -> EmailMultiAlternatives:
+def _message(
+    to: str = "parent@example.org", subject: str = "Кружок: новое занятие"
+) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject,
         "Здравствуйте!\nВ вашем районе открылся кружок.\n",
@@ -56,11 +58,20 @@ def test_a_mail_arrives_with_both_parts_and_its_headers(smtp_server, django_capt
     assert mail.leased_until is None and mail.last_error == ""
 
 
-def test_site_mails_go_through_the_outbox_and_a_key_makes_them_one(smtp_server, django_capture_on_commit_callbacks):
-    context = {"report": None, "activity": None, "confirmed": True, "page_url": "https://kruzhok.example/a/1/"}
+def test_site_mails_go_through_the_outbox_and_a_key_makes_them_one(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    context = {
+        "report": None,
+        "activity": None,
+        "confirmed": True,
+        "page_url": "https://kruzhok.example/a/1/",
+    }
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(2):
-            emails.send_mail(template="emails/report_decided", to="anna@example.org", context=context, key="report:1")
+            emails.send_mail(
+                template="emails/report_decided", to="anna@example.org", context=context, key="report:1"
+            )
         emails.send_mail(template="emails/report_decided", to="anna@example.org", context=context)
 
     assert OutboxMail.objects.filter(key="report:1").count() == 1
@@ -80,6 +91,44 @@ def test_the_same_key_enqueued_twice_is_one_mail(smtp_server, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         mail_enqueue(key="review_request:42:2026-11-29", message=_message())
     assert len(smtp_server.received) == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("subject", "Тема\nBcc: victim@example.org"),
+        ("to", ["parent@example.org\r\nBcc: victim@example.org"]),
+        ("extra_headers", {"List-Unsubscribe": "<https://x.example/>\nBcc: victim@example.org"}),
+    ],
+)
+def test_header_injection_is_refused_when_queued_not_retried_for_days(smtp_server, field, value):
+    message = _message()
+    setattr(message, field, value)
+    with pytest.raises(ValueError):
+        mail_enqueue(key="hostile", message=message)
+    assert not OutboxMail.objects.exists() and smtp_server.received == []
+
+
+def test_the_admin_shows_the_outbox_read_only_and_never_renders_a_mail_s_html(
+    admin_client, django_capture_on_commit_callbacks
+):
+    message = _message()
+    message.alternatives = []
+    message.attach_alternative('<script>alert("x")</script><p>Привет</p>', "text/html")
+    with django_capture_on_commit_callbacks(execute=True):
+        mail = mail_enqueue(key="admin:1", message=message)
+    listing = admin_client.get("/admin/notifications/outboxmail/")
+    assert listing.status_code == 200 and "admin:1" in listing.content.decode()
+    page = admin_client.get(f"/admin/notifications/outboxmail/{mail.pk}/change/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "&lt;script&gt;alert" in body and '<script>alert("x")' not in body
+    assert admin_client.get("/admin/notifications/outboxmail/add/").status_code == 403
+    assert (
+        admin_client.post(f"/admin/notifications/outboxmail/{mail.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert OutboxMail.objects.filter(pk=mail.pk).exists()
 
 
 def test_a_message_with_several_recipients_is_refused(db):
@@ -115,11 +164,17 @@ def test_refused_connections_are_retried_with_backoff_and_each_mail_arrives_once
     _later(monkeypatch, 61 + 121)
     call_command("deliver_mail", "--once")
     call_command("deliver_mail", "--once")  # a second sweep (cron overlapping) sends nothing again
-    assert sorted(m["To"] for m in smtp_server.received) == ["p0@example.org", "p1@example.org", "p2@example.org"]
+    assert sorted(m["To"] for m in smtp_server.received) == [
+        "p0@example.org",
+        "p1@example.org",
+        "p2@example.org",
+    ]
     assert set(OutboxMail.objects.values_list("status", "attempts")) == {(OutboxMail.Status.SENT, 3)}
 
 
-def test_a_mail_is_given_up_after_the_last_attempt(smtp_server, settings, monkeypatch, django_capture_on_commit_callbacks):
+def test_a_mail_is_given_up_after_the_last_attempt(
+    smtp_server, settings, monkeypatch, django_capture_on_commit_callbacks
+):
     settings.OUTBOX_MAX_ATTEMPTS = 2
     smtp_server.stop()
     with django_capture_on_commit_callbacks(execute=True):
@@ -134,7 +189,9 @@ def test_a_mail_is_given_up_after_the_last_attempt(smtp_server, settings, monkey
     assert mail_deliver_due() == {} and smtp_server.received == []
 
 
-def test_an_expired_lease_makes_a_stuck_sending_row_deliverable_again(smtp_server, monkeypatch, django_capture_on_commit_callbacks):
+def test_an_expired_lease_makes_a_stuck_sending_row_deliverable_again(
+    smtp_server, monkeypatch, django_capture_on_commit_callbacks
+):
     smtp_server.stop()  # the task's attempt fails; what matters is the row a dead worker left
     with django_capture_on_commit_callbacks(execute=True):
         mail = mail_enqueue(key="stuck", message=_message())
