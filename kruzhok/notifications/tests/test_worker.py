@@ -22,7 +22,9 @@ from django.utils import timezone
 
 from kruzhok.notifications.models import OutboxMail
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback like every other transactional test here: a flush without it re-creates the
+# content types that the next serialized test restores (UNIQUE constraint failed).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 LEASE_S = 2
 MAILS = 6
