@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "kruzhok.community",
     "kruzhok.moderation",
     "kruzhok.events",
+    "kruzhok.notifications",
     "kruzhok.api",
 ]
 
@@ -112,9 +113,12 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Background jobs (Django's tasks API). The default runs each job in the process that queued it,
+# right after the commit, so `make run` and the tests need no worker; production sets
+# TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs `manage.py db_worker` (README).
 TASKS = {
     "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "BACKEND": env_str("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"),
     }
 }
 
@@ -226,6 +230,12 @@ MAILERS = {
         else {},
     }
 }
+# The outbox (kruzhok/notifications/outbox.py): a worker holds a mail this long while it sends it
+# (far longer than EMAIL_TIMEOUT_S), a failed attempt waits OUTBOX_RETRY_BASE_S · 2^(attempt−1)
+# seconds, and a mail is given up after OUTBOX_MAX_ATTEMPTS attempts.
+OUTBOX_LEASE_S = env_int("OUTBOX_LEASE_S", 300)
+OUTBOX_RETRY_BASE_S = env_int("OUTBOX_RETRY_BASE_S", 60)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Кружок <noreply@localhost>")
 
 # Accounts (django-allauth): sign-in by email, which must be verified before the first sign-in.

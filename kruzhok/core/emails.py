@@ -3,10 +3,16 @@
 `template` is a prefix: `account/email/password_reset_key` renders
 `…_subject.txt`, `…_message.txt` and `…_message.html`. Mails go out in the recipient's language
 (Russian unless they chose English), whatever language the request that caused them was in.
+
+`send_mail` does not talk to the mail server: it writes the rendered mail to the outbox
+(kruzhok/notifications/outbox.py), which delivers it after the caller's transaction commits and
+retries it until the server takes it. A `key` names what the mail is about
+(`kind:recipient:object:period`): the same key twice is one mail. Without one, every call is a mail.
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -29,5 +35,10 @@ def render_mail(
     return message
 
 
-def send_mail(*, template: str, to: str, context: dict[str, Any], language: str | None = None) -> None:
-    render_mail(template=template, to=[to], context=context, language=language).send()
+def send_mail(
+    *, template: str, to: str, context: dict[str, Any], language: str | None = None, key: str | None = None
+) -> None:
+    from kruzhok.notifications.outbox import mail_enqueue
+
+    message = render_mail(template=template, to=[to], context=context, language=language)
+    mail_enqueue(key=key or f"{template}:{uuid.uuid4().hex}", message=message)

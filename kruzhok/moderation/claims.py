@@ -54,6 +54,8 @@ def _mail(claim: Claim, template: str) -> None:
         partial(
             send_mail,
             template=template,
+            # A claim is filed once and decided once: one mail of each kind.
+            key=f"claim:{claim.pk}:{template.rpartition('/')[2]}",
             to=user.email,
             context={"user": user, "claim": claim, "organization": claim.organization},
             language=user.language,

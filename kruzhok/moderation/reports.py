@@ -102,6 +102,7 @@ def _decided_mail(report: ProblemReport) -> None:
     language = getattr(report.reporter, "language", None) if report.reporter_id else None
     send_mail(
         template="emails/report_decided",
+        key=f"report_decided:{report.pk}",  # a report is decided once
         to=report.reporter_email,
         context={
             "user": report.reporter,

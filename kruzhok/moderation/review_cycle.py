@@ -14,6 +14,7 @@ NULL` and mails only what it claimed, so a second run (or two at once) never mai
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -261,8 +262,11 @@ def _render_and_send(user: Any, activities: list[Activity]) -> None:
     deadline = min(a.review_requested_at for a in activities if a.review_requested_at) + timedelta(
         days=settings.REVIEW_GRACE_DAYS
     )
+    # One letter per member, day and set of entries: a rerun of the same day mails nothing twice.
+    entries_digest = hashlib.sha256(",".join(str(a.pk) for a in activities).encode()).hexdigest()[:16]
     send_mail(
         template="emails/review_request",
+        key=f"review_request:{user.pk}:{timezone.localdate(timezone.now()).isoformat()}:{entries_digest}",
         to=user.email,
         context={"user": user, "entries": entries, "deadline": deadline, "count": len(entries)},
         language=getattr(user, "language", None),

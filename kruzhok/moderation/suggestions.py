@@ -328,6 +328,7 @@ def _mail_author(suggestion_id: int) -> None:
     activity = suggestion.activity
     send_mail(
         template=template,
+        key=f"suggestion_decided:{suggestion.pk}",  # a suggestion is decided once
         to=author.email,
         language=language,
         context={

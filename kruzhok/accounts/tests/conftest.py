@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, TestCase
 from django.utils import timezone
 
 from kruzhok.accounts.invitations import invitation_create
@@ -22,6 +22,21 @@ from kruzhok.events.tests import factories as event_factories
 from kruzhok.moderation.models import Claim, ProblemReport, Suggestion
 from kruzhok.moderation.review_cycle import confirm_token
 from kruzhok.moderation.versions import version_baseline
+
+
+class CommittingClient(Client):
+    """A test client whose requests end as they do in production, with a commit: what a request
+    queued for after its commit (its mails, which go through the outbox) has run by the time the
+    test reads the response. pytest-django keeps each test in one transaction that never commits."""
+
+    def request(self, **request: Any) -> Any:
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return super().request(**request)
+
+
+@pytest.fixture
+def client() -> Client:
+    return CommittingClient()
 
 
 @pytest.fixture(autouse=True)
