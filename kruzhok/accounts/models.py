@@ -117,6 +117,14 @@ class DepartmentMembership(models.Model):
         return f"{self.user} · {self.department}"
 
 
+def signature(user: User | None) -> str:
+    """How a person signs what they wrote: the public name, or «удалённый пользователь» once the
+    account is gone (its rows stay, anonymised)."""
+    if user is None or user.deleted_at:
+        return str(_("удалённый пользователь"))
+    return user.public_name
+
+
 def user_display(user: User) -> str:
     """allauth's name for a user in its messages («Успешный вход под именем …»)."""
     return user.public_name

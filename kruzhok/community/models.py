@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kruzhok.accounts.models import signature
 from kruzhok.catalog.models import Activity
 
 MAX_TEXT = 4000
@@ -80,10 +81,7 @@ class Comment(models.Model):
     @property
     def signature(self) -> str:
         """The author's public name, or «удалённый пользователь» once the account is gone."""
-        author = self.author
-        if author is None or author.deleted_at:
-            return str(_("удалённый пользователь"))
-        return author.public_name
+        return signature(self.author)
 
     @property
     def answer_or_none(self) -> CommentAnswer | None:

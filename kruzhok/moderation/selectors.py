@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz, process
 
+from kruzhok.accounts.models import signature
 from kruzhok.catalog.models import Activity, Category, Direction, Organization, Venue
 from kruzhok.community.models import Comment
 from kruzhok.core.text import fold
@@ -297,12 +298,8 @@ def _outdated() -> QuerySet[Activity]:
     return outdated_activities()
 
 
-def _author(user: Any) -> str:
-    return user.public_name if user is not None else _("удалённый пользователь")
-
-
 def _suggestion_item(s: Suggestion) -> QueueItem:
-    detail = _author(s.author)
+    detail = signature(s.author)
     if s.kind == Suggestion.Kind.EDIT:
         detail += " · " + ", ".join(field_label(name) for name in s.data)
     return QueueItem(reverse("moderation:suggestion", args=[s.pk]), suggestion_title(s), detail, s.created_at)
@@ -318,7 +315,7 @@ def _claim_item(c: Claim) -> QueueItem:
     return QueueItem(
         reverse("moderation:claim", args=[c.pk]),
         c.organization.name,
-        f"{_author(c.user)} · {c.position}",
+        f"{signature(c.user)} · {c.position}",
         c.created_at,
     )
 
