@@ -1,22 +1,15 @@
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kruzhok.catalog.forms import plain as plain_text
 from kruzhok.community.models import MAX_TEXT
 from kruzhok.core.abuse import HoneypotMixin
 
 STARS = [("", _("без оценки"))] + [(str(n), str(n)) for n in range(5, 0, -1)]
-
-
-def plain_text(value: str) -> str:
-    """The text as people typed it, minus control and format characters (zero-width spaces,
-    bidirectional overrides) that only serve to disguise: it is always shown escaped."""
-    kept = (c for c in value if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co"))
-    return "".join(kept).replace("\r", "").strip()
 
 
 class CommentForm(HoneypotMixin, forms.Form):

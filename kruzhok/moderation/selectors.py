@@ -278,24 +278,14 @@ def _edits() -> QuerySet[Suggestion]:
     )
 
 
-def _reports() -> QuerySet[ProblemReport]:
-    return pending_reports()
-
-
 def _claims() -> QuerySet[Claim]:
     return Claim.objects.filter(status=Decision.PENDING).select_related("organization", "user")
 
 
 def _comments() -> QuerySet[Comment]:
-    return (
-        Comment.objects.filter(status__in=[Comment.Status.HELD, Comment.Status.HIDDEN])
-        .select_related("activity")
-        .order_by("created_at", "id")
+    return Comment.objects.filter(status__in=[Comment.Status.HELD, Comment.Status.HIDDEN]).select_related(
+        "activity"
     )
-
-
-def _outdated() -> QuerySet[Activity]:
-    return outdated_activities()
 
 
 def _suggestion_item(s: Suggestion) -> QueueItem:
@@ -341,13 +331,13 @@ def _sections() -> list[tuple[str, str, QuerySet[Any], Any, str]]:
     return [
         ("new", _("Новые занятия"), _new_entries(), _suggestion_item, ""),
         ("edits", _("Предложенные правки"), _edits(), _suggestion_item, ""),
-        ("reports", _("Сообщения о проблемах"), _reports(), _report_item, ""),
+        ("reports", _("Сообщения о проблемах"), pending_reports(), _report_item, ""),
         ("claims", _("Заявки на организации"), _claims(), _claim_item, ""),
         ("comments", _("Отзывы на проверке"), _comments(), _comment_item, ""),
         (
             "outdated",
             _("Устаревшие записи"),
-            _outdated(),
+            outdated_activities(),
             _outdated_item,
             _("Сюда попадают занятия, чьи организаторы не подтвердили данные вовремя."),
         ),

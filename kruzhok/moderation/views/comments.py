@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods
 
 from kruzhok.accounts import permissions
 from kruzhok.accounts.models import User
+from kruzhok.catalog.forms import plain
 from kruzhok.community import services
-from kruzhok.community.forms import plain_text
 from kruzhok.community.models import Comment, CommentReport
 
 
@@ -31,7 +31,7 @@ class RemoveForm(forms.Form):
     )
 
     def clean_reason(self) -> str:
-        value = plain_text(self.cleaned_data.get("reason", ""))
+        value = plain(self.cleaned_data.get("reason", ""))
         if not value:
             raise forms.ValidationError(_("Напишите причину удаления."))
         return value
