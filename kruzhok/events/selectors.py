@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
 
 from kruzhok.catalog.models import Activity, Organization
+from kruzhok.core.text import fold
 from kruzhok.events.models import Event
 from kruzhok.events.recurrence import local_zone, occurrence_starts
 from kruzhok.search.params import SearchParams
@@ -41,8 +43,23 @@ class Occurrence:
         return (self.local_end - timedelta(microseconds=1)).date()
 
 
-def _fold(text: str) -> str:
-    return text.casefold().replace("ё", "е")
+def _mentions(event: Event, needle: str) -> bool:
+    """`q` for events: a folded substring of the event's or its activity's title."""
+    return needle in fold(f"{event.title} {event.activity.title if event.activity else ''}")
+
+
+def events_for_feed(params: SearchParams, *, since: datetime, limit: int) -> list[Event]:
+    """The feed's events: matching the filters and still running after `since`, the first
+    `limit` of them in time order (the text filter is applied before the limit)."""
+    events = (
+        events_matching(params)
+        .filter(Q(repeats_until__isnull=True) | Q(repeats_until__gt=since))
+        .order_by("starts_at", "id")
+    )
+    if not params.q:
+        return list(events[:limit])
+    needle = fold(params.q)
+    return list(islice((e for e in events.iterator(chunk_size=500) if _mentions(e, needle)), limit))
 
 
 def events_matching(params: SearchParams | None = None, *, include_cancelled: bool = True) -> QuerySet[Event]:
@@ -86,10 +103,10 @@ def occurrences(
         Q(rrule="", ends_at__gt=start)
         | (~Q(rrule="") & (Q(repeats_until__isnull=True) | Q(repeats_until__gt=start)))
     )
-    needle = _fold(filters.q) if filters is not None and filters.q else ""
+    needle = fold(filters.q) if filters is not None and filters.q else ""
     found: list[Occurrence] = []
     for event in candidates.order_by("starts_at", "id"):
-        if needle and needle not in _fold(f"{event.title} {event.activity.title if event.activity else ''}"):
+        if needle and not _mentions(event, needle):
             continue
         duration = event.duration
         for begins in occurrence_starts(

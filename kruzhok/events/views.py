@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -169,18 +168,7 @@ def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _feed_events(params: Any) -> list[Event]:
     since = timezone.now() - timedelta(days=FEED_PAST_DAYS)
-    events = selectors.events_matching(params).filter(
-        Q(repeats_until__isnull=True) | Q(repeats_until__gt=since)
-    )
-    chosen = list(events.order_by("starts_at", "id")[:FEED_MAX_EVENTS])
-    if params.q:
-        needle = params.q.casefold().replace("ё", "е")
-        chosen = [
-            e
-            for e in chosen
-            if needle in f"{e.title} {e.activity.title if e.activity else ''}".casefold().replace("ё", "е")
-        ]
-    return chosen
+    return selectors.events_for_feed(params, since=since, limit=FEED_MAX_EVENTS)
 
 
 @require_safe

@@ -194,3 +194,15 @@ def test_unknown_or_hidden_objects_have_no_feed(client):
     assert client.get(f"/organizations/{archived.pk}/events.ics").status_code == 404
     assert client.get("/activities/999999/schedule.ics").status_code == 404
     assert client.get("/events/999999/event.ics").status_code == 404
+
+
+def test_the_text_filter_is_applied_before_the_feed_limit(client, monkeypatch):
+    from kruzhok.events import views
+
+    monkeypatch.setattr(views, "FEED_MAX_EVENTS", 2)
+    org = catalog_factories.organization()
+    for n in range(3):  # earlier events that do not match take the first places in time order
+        event(org, title=f"Концерт хора №{n}", **LATER)
+    wanted = event(org, title="Турнир по шахматам", starts="2027-04-10T11:00", ends="2027-04-10T13:00")
+    calendar = _parse(client.get("/events/feed.ics?q=шахмат"))
+    assert [str(c["UID"]) for c in calendar.walk("VEVENT")] == [f"event-{wanted.pk}@testserver"]
