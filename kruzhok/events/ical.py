@@ -6,7 +6,7 @@ VTIMEZONE, all-day events use DATE values with DTEND = the day after the last. â
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -132,7 +132,3 @@ def activity_schedule_calendar(
             component.add("url", url)
             calendar.add_component(component)
     return _finish(calendar)
-
-
-def midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=local_zone())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar as pycalendar
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -121,11 +120,6 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "map_points": [{"lat": v.lat, "lon": v.lon, "label": v.address} for v in venues.values()],
         "map_tile_url": settings.MAP_TILE_URL,
         "map_attribution": settings.MAP_TILE_ATTRIBUTION,
-        "month_label": first,
-        "filter_values": dict(pairs),
-        "kinds": Event.Kind.choices,
-        "is_month": view == "month",
-        "month_days": pycalendar.monthrange(first.year, first.month)[1],
     }
     return render(request, "events/list.html", context)
 
