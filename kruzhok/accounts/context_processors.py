@@ -18,11 +18,11 @@ class Roles:
 
     @cached_property
     def provider(self) -> bool:
-        return permissions.organizations_of(self.user).exists()
+        return permissions.is_provider(self.user)
 
     @cached_property
     def department(self) -> bool:
-        return permissions.departments_of(self.user).exists()
+        return permissions.is_department_member(self.user)
 
     @cached_property
     def editor(self) -> bool:

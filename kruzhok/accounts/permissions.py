@@ -69,6 +69,15 @@ def organizations_of(user: AnyUser | None) -> QuerySet[Organization]:
     return Organization.objects.filter(memberships__user_id=_active_id(user)).distinct()
 
 
+def is_provider(user: AnyUser | None) -> bool:
+    """A member of any organization (one indexed lookup: the header asks on every page)."""
+    return _active(user) and Membership.objects.filter(user_id=_active_id(user)).exists()
+
+
+def is_department_member(user: AnyUser | None) -> bool:
+    return _active(user) and DepartmentMembership.objects.filter(user_id=_active_id(user)).exists()
+
+
 def departments_of(user: AnyUser | None) -> QuerySet[Department]:
     if not _active(user):
         return Department.objects.none()
