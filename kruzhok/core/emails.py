@@ -22,7 +22,12 @@ from django.utils import translation
 
 
 def render_mail(
-    *, template: str, to: list[str], context: dict[str, Any], language: str | None = None
+    *,
+    template: str,
+    to: list[str],
+    context: dict[str, Any],
+    language: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> EmailMultiAlternatives:
     language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
     context = {"SITE_URL": settings.SITE_URL.rstrip("/"), "LANGUAGE_CODE": language, **context}
@@ -30,15 +35,21 @@ def render_mail(
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         text = render_to_string(f"{template}_message.txt", context).strip() + "\n"
         html = render_to_string(f"{template}_message.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to, headers=headers)
     message.attach_alternative(html, "text/html")
     return message
 
 
 def send_mail(
-    *, template: str, to: str, context: dict[str, Any], language: str | None = None, key: str | None = None
+    *,
+    template: str,
+    to: str,
+    context: dict[str, Any],
+    language: str | None = None,
+    key: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> None:
     from kruzhok.notifications.outbox import mail_enqueue
 
-    message = render_mail(template=template, to=[to], context=context, language=language)
+    message = render_mail(template=template, to=[to], context=context, language=language, headers=headers)
     mail_enqueue(key=key or f"{template}:{uuid.uuid4().hex}", message=message)

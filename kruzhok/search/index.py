@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -110,7 +110,11 @@ class _Builder:
     def url(self, pk: int, slug: str) -> str:
         return f"{self.url_prefix}{pk}-{slug or 'activity'}{self.url_suffix}"
 
-    def documents(self, ids: Sequence[int]) -> list[SearchDocument]:
+    def documents(
+        self, ids: Sequence[int], first_live: Mapping[int, int] | None = None
+    ) -> list[SearchDocument]:
+        """Documents for these activities; `first_live` carries each one's `live_seq` over from the
+        row it replaces (an activity public for the first time gets this write's seq)."""
         rows = list(Activity.objects.filter(pk__in=ids).values_list(*_ACTIVITY_FIELDS))
         found = [r[0] for r in rows]
         categories: dict[int, list[int]] = {}
@@ -123,7 +127,13 @@ class _Builder:
             group__activity_id__in=found
         ).values_list("group__activity_id", "weekday", "starts_at", "ends_at"):
             slots.setdefault(activity_id, []).append([weekday, _minutes(starts), _minutes(ends)])
-        return [self.document(row, categories.get(row[0], []), sorted(slots.get(row[0], []))) for row in rows]
+        documents = [
+            self.document(row, categories.get(row[0], []), sorted(slots.get(row[0], []))) for row in rows
+        ]
+        first_live = first_live or {}
+        for document in documents:
+            document.live_seq = first_live.get(document.activity_id, self.seq if document.live else None)
+        return documents
 
     def document(self, row: tuple, category_ids: list[int], slots: list[list[int]]) -> SearchDocument:
         (
@@ -246,11 +256,14 @@ def index_activities(ids: Iterable[int]) -> int:
         builder = _Builder(_bump())
         for start in range(0, len(wanted), BATCH):
             chunk = wanted[start : start + BATCH]
-            documents = builder.documents(chunk)
-            for strong, weak in SearchDocument.objects.filter(pk__in=chunk).values_list(
-                "text_strong", "text_weak"
+            first_live: dict[int, int] = {}
+            for pk, strong, weak, live_seq in SearchDocument.objects.filter(pk__in=chunk).values_list(
+                "pk", "text_strong", "text_weak", "live_seq"
             ):
                 replaced.update(set(strong.split()) | set(weak.split()))
+                if live_seq is not None:
+                    first_live[pk] = live_seq
+            documents = builder.documents(chunk, first_live)
             # Replace rather than update: one DELETE and one INSERT per chunk instead of an UPDATE
             # per row, and the full-text triggers see a plain delete + insert.
             SearchDocument.objects.filter(pk__in=chunk).delete()
@@ -274,6 +287,21 @@ def index_activities_around(ids: Iterable[int]) -> int:
     return index_activities({*wanted, *around.values_list("pk", flat=True)})
 
 
+def current_seq() -> int:
+    """The index's sequence number now: every write numbered up to it has committed."""
+    return int(SearchState.objects.filter(pk=1).values_list("seq", flat=True).first() or 0)
+
+
+def published_between(after_seq: int, upto_seq: int) -> list[int]:
+    """Activities public now that first went public in a write numbered after `after_seq`, up to
+    `upto_seq` — what is new for someone who has seen everything up to `after_seq`."""
+    return list(
+        SearchDocument.objects.filter(live=True, live_seq__gt=after_seq, live_seq__lte=upto_seq)
+        .order_by("live_seq", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def remove_activities(ids: Iterable[int]) -> None:
     wanted = list(ids)
     with transaction.atomic():
@@ -289,12 +317,16 @@ def rebuild(*, progress: Callable[[int, int], None] | None = None) -> int:
     taxonomy.clear()
     ids = list(Activity.objects.order_by("pk").values_list("pk", flat=True))
     with transaction.atomic():
+        # When each activity first went public survives the rebuild: the alerts count on it.
+        first_live = dict(
+            SearchDocument.objects.filter(live_seq__isnull=False).values_list("pk", "live_seq").iterator()
+        )
         SearchDocument.objects.all().delete()
         SearchTerm.objects.all().delete()
         builder = _Builder(_bump(new_generation=True, documents=0))
         for start in range(0, len(ids), BATCH):
             chunk = ids[start : start + BATCH]
-            SearchDocument.objects.bulk_create(builder.documents(chunk), batch_size=BATCH)
+            SearchDocument.objects.bulk_create(builder.documents(chunk, first_live), batch_size=BATCH)
             if progress:
                 progress(min(start + BATCH, len(ids)), len(ids))
         _save_vocabulary(builder, counted=True)

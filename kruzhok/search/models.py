@@ -18,6 +18,9 @@ class SearchDocument(models.Model):
     )
     seq = models.BigIntegerField(db_index=True)
     live = models.BooleanField(default=True)
+    # The `seq` of the write that first made the activity public, kept through every later write
+    # and rebuild: «new since N» for the alerts, in commit order (see SearchState).
+    live_seq = models.BigIntegerField(null=True, db_index=True)
     # Filters and ranking.
     direction_id = models.IntegerField(null=True)
     category_ids = models.JSONField(default=list)

@@ -477,3 +477,29 @@ def test_two_processes_see_the_same_data():
     seen_by_b = snapshots() + [snapshot(run(q="гамбит")), snapshot(run(q="хоккей"))]
     assert seen_by_a == seen_by_b
     assert seen_by_b[-2][0] == 1 and seen_by_b[-1][0] == 1
+
+
+def test_live_seq_marks_the_first_publication_and_survives_edits_archiving_and_rebuilds():
+    from kruzhok.search.index import current_seq, published_between, rebuild
+
+    before = current_seq()
+    pending = factories.activity(title="Кружок оригами", status=Status.PENDING)
+    assert SearchDocument.objects.get(pk=pending.pk).live_seq is None
+    assert published_between(before, current_seq()) == []
+    pending.status = Status.PUBLISHED
+    pending.save()
+    first = SearchDocument.objects.get(pk=pending.pk).live_seq
+    assert first is not None and first > before
+    assert published_between(before, current_seq()) == [pending.pk]
+    seen = current_seq()
+    pending.title = "Кружок оригами «Журавлик»"
+    pending.save()
+    pending.status = Status.ARCHIVED
+    pending.save()
+    pending.status = Status.PUBLISHED
+    pending.save()
+    rebuild()
+    # Edited, archived, published again and rebuilt: still not news to whoever saw it go public.
+    assert SearchDocument.objects.get(pk=pending.pk).live_seq == first
+    assert published_between(seen, current_seq()) == []
+    assert published_between(before, first) == [pending.pk]
