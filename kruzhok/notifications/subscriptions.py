@@ -142,7 +142,7 @@ def subscribe(
         subscription.frequency = frequency
         subscription.language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         if account is not None and subscription.user_id is None:
-            subscription.user = account
+            subscription.user_id = account.pk
         subscription.cancelled_at = None
         baseline(subscription)
         if verified:

@@ -318,9 +318,10 @@ def rebuild(*, progress: Callable[[int, int], None] | None = None) -> int:
     ids = list(Activity.objects.order_by("pk").values_list("pk", flat=True))
     with transaction.atomic():
         # When each activity first went public survives the rebuild: the alerts count on it.
-        first_live = dict(
-            SearchDocument.objects.filter(live_seq__isnull=False).values_list("pk", "live_seq").iterator()
-        )
+        first_live: dict[int, int] = {
+            pk: int(seq)
+            for pk, seq in SearchDocument.objects.filter(live_seq__isnull=False).values_list("pk", "live_seq")
+        }
         SearchDocument.objects.all().delete()
         SearchTerm.objects.all().delete()
         builder = _Builder(_bump(new_generation=True, documents=0))

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from kruzhok.places import gazetteer
 from kruzhok.search import analyzer, backends, ranking, taxonomy
 from kruzhok.search.models import SearchDocument, SearchState
-from kruzhok.search.params import PAGE_SIZE, WEEKDAY_CODES, SearchParams
+from kruzhok.search.params import FILTER_NAMES, PAGE_SIZE, WEEKDAY_CODES, SearchParams
 from kruzhok.search.store import Store, current, peek
 
 # Radius applied when a place is given without one: a walk or a short ride for a child.
@@ -826,3 +826,18 @@ def map_points(params: SearchParams, *, limit: int = 500) -> list[MapPoint]:
 
 def weekday_code(day: int) -> str:
     return WEEKDAY_CODES[day]
+
+
+def describe(params: SearchParams) -> list[str]:
+    """The search in words, one phrase per part («“футбол”», «возраст 9», «округ “Советский”»…),
+    for whoever sees it out of the page: a saved search, an alert mail."""
+    parts = [_("«%(q)s»") % {"q": params.q}] if params.q else []
+    for name in FILTER_NAMES:
+        if getattr(params, name) in (None, "", (), False):
+            continue
+        if name == "lat":
+            if not params.where:
+                parts.append(_("рядом с выбранной точкой"))
+            continue
+        parts.append(_filter_label(name, params, None))
+    return parts
