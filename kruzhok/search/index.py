@@ -319,8 +319,9 @@ def rebuild(*, progress: Callable[[int, int], None] | None = None) -> int:
     with transaction.atomic():
         # When each activity first went public survives the rebuild: the alerts count on it.
         first_live: dict[int, int] = {
-            pk: int(seq)
+            pk: seq
             for pk, seq in SearchDocument.objects.filter(live_seq__isnull=False).values_list("pk", "live_seq")
+            if seq is not None
         }
         SearchDocument.objects.all().delete()
         SearchTerm.objects.all().delete()
