@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from kruzhok.catalog.models import Activity, ScheduleSlot
 from kruzhok.events.models import Event
-from kruzhok.events.recurrence import local_zone
+from kruzhok.events.recurrence import join_parts, local_zone, rule_parts, until_local
 
 PRODID = "-//Kruzhok//Events//RU"
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -36,20 +36,15 @@ def _finish(calendar: icalendar.Calendar) -> bytes:
 
 def _rule_for_ical(rule: str, *, all_day: bool) -> icalendar.vRecur:
     """Our rule with UNTIL typed like DTSTART, as RFC 5545 §3.3.10 requires: a DATE for all-day
-    events, a UTC date-time for timed ones (a bare date means «through that local day»)."""
-    parts = dict(part.partition("=")[::2] for part in rule.split(";") if part)
-    until = parts.get("UNTIL")
-    if until is not None:
-        if until.endswith("Z"):
-            moment = datetime.strptime(until, "%Y%m%dT%H%M%SZ").replace(tzinfo=ZoneInfo("UTC"))
-            local_day = moment.astimezone(local_zone())
-            parts["UNTIL"] = f"{local_day:%Y%m%d}" if all_day else until
-        elif not all_day:
-            last = datetime.strptime(until, "%Y%m%d").replace(
-                hour=23, minute=59, second=59, tzinfo=local_zone()
-            )  # noqa: DTZ007
-            parts["UNTIL"] = f"{last.astimezone(ZoneInfo('UTC')):%Y%m%dT%H%M%SZ}"
-    return icalendar.vRecur.from_ical(";".join(f"{k}={v}" for k, v in parts.items()))
+    events, a UTC date-time for timed ones."""
+    parts = rule_parts(rule)
+    if "UNTIL" in parts:
+        last = until_local(parts["UNTIL"])
+        if all_day:
+            parts["UNTIL"] = f"{last:%Y%m%d}"
+        else:
+            parts["UNTIL"] = f"{last.replace(tzinfo=local_zone()).astimezone(ZoneInfo('UTC')):%Y%m%dT%H%M%SZ}"
+    return icalendar.vRecur.from_ical(join_parts(parts))
 
 
 def _event_component(event: Event, host: str, url: str) -> icalendar.Event:

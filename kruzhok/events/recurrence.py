@@ -40,7 +40,7 @@ def normalize_rule(text: str) -> str:
         return ""
     if len(body) > MAX_RULE_LENGTH:
         raise RuleError(_("Правило повторения слишком длинное."))
-    parts = dict(part.partition("=")[::2] for part in body.split(";") if part)
+    parts = rule_parts(body)
     if any(name in parts for name in _FORBIDDEN_PARTS):
         raise RuleError(_("В правиле повторения не используйте DTSTART, BYHOUR, BYMINUTE и подобные части."))
     if parts.get("FREQ") not in _ALLOWED_FREQ:
@@ -53,7 +53,7 @@ def normalize_rule(text: str) -> str:
         raise RuleError(_("INTERVAL — от 1 до 365."))
     if "UNTIL" in parts and not _until_ok(parts["UNTIL"]):
         raise RuleError(_("UNTIL — дата в виде ГГГГММДД или ГГГГММДДTЧЧММССZ."))
-    body = ";".join(f"{k}={v}" for k, v in parts.items())
+    body = join_parts(parts)
     try:
         rrulestr(body, dtstart=datetime(2000, 1, 1), forceset=False)  # noqa: DTZ001 (syntax check only)
     except (ValueError, TypeError, OverflowError, IndexError, KeyError) as error:
@@ -73,20 +73,33 @@ def _until_ok(value: str) -> bool:
     return False
 
 
+def rule_parts(body: str) -> dict[str, str]:
+    """A canonical rule body as its NAME=VALUE parts, in order."""
+    return dict(part.partition("=")[::2] for part in body.split(";") if part)
+
+
+def join_parts(parts: dict[str, str]) -> str:
+    return ";".join(f"{k}={v}" for k, v in parts.items())
+
+
+def until_local(value: str) -> datetime:
+    """UNTIL as naive local wall time: a UTC date-time (…Z) moved to Omsk, a bare date meaning
+    «through that local day»."""
+    if value.endswith("Z"):
+        moment = datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=ZoneInfo("UTC"))
+        return moment.astimezone(local_zone()).replace(tzinfo=None)
+    return datetime.strptime(value, "%Y%m%d").replace(hour=23, minute=59, second=59)  # noqa: DTZ007
+
+
 def build_rule(body: str, local_start: datetime) -> rrule:
-    """The dateutil rule for a naive local start. UNTIL in UTC (…Z) is moved to local wall time,
-    since dateutil needs UNTIL and DTSTART to agree about awareness."""
-    parts = dict(part.partition("=")[::2] for part in body.split(";") if part)
+    """The dateutil rule for a naive local start; UNTIL is given in local wall time, since dateutil
+    needs UNTIL and DTSTART to agree about awareness."""
+    parts = rule_parts(body)
     until = parts.pop("UNTIL", None)
-    rule = rrulestr(";".join(f"{k}={v}" for k, v in parts.items()), dtstart=local_start, forceset=False)
+    rule = rrulestr(join_parts(parts), dtstart=local_start, forceset=False)
     assert isinstance(rule, rrule)  # noqa: S101 (forceset=False and no RDATE: a single rule)
     if until is not None:
-        if until.endswith("Z"):
-            until_utc = datetime.strptime(until, "%Y%m%dT%H%M%SZ").replace(tzinfo=ZoneInfo("UTC"))
-            until_local = until_utc.astimezone(local_zone()).replace(tzinfo=None)
-        else:
-            until_local = datetime.strptime(until, "%Y%m%d").replace(hour=23, minute=59, second=59)  # noqa: DTZ007
-        rule = rule.replace(until=until_local)
+        rule = rule.replace(until=until_local(until))
     return rule
 
 
