@@ -63,6 +63,13 @@ class LocalizedMultipleChoiceField(forms.ModelMultipleChoiceField):
         return loc_name(obj)
 
 
+def check_age_range(form: forms.Form, data: dict[str, Any]) -> None:
+    """«Возраст до» below «возраст от» is an error on «до», in every form that asks for both."""
+    age_min, age_max = data.get("age_min"), data.get("age_max")
+    if age_min is not None and age_max is not None and age_min > age_max:
+        form.add_error("age_max", _("«Возраст до» не может быть меньше «возраста от»."))
+
+
 class TextCleaningMixin:
     """One-line fields lose inner runs of spaces; long texts keep their lines."""
 
@@ -153,9 +160,7 @@ class ActivityForm(TextCleaningMixin, ContactsMixin, forms.Form):
         self._clean_texts(data)
         if not data.get("title") and "title" not in self.errors:
             self.add_error("title", _("Напишите название занятия."))
-        age_min, age_max = data.get("age_min"), data.get("age_max")
-        if age_min is not None and age_max is not None and age_min > age_max:
-            self.add_error("age_max", _("«Возраст до» не может быть меньше «возраста от»."))
+        check_age_range(self, data)
         if (
             not data.get("venue")
             and not data.get("new_address")
@@ -208,9 +213,7 @@ class GroupForm(TextCleaningMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         self._clean_texts(data)
-        age_min, age_max = data.get("age_min"), data.get("age_max")
-        if age_min is not None and age_max is not None and age_min > age_max:
-            self.add_error("age_max", _("«Возраст до» не может быть меньше «возраста от»."))
+        check_age_range(self, data)
         return data
 
 

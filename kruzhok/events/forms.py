@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kruzhok.catalog.forms import MAX_DESCRIPTION, MAX_PRICE, one_line, plain
+from kruzhok.catalog.forms import MAX_DESCRIPTION, MAX_PRICE, check_age_range, one_line, plain
 from kruzhok.catalog.models import AGE_MAX, AGE_MIN, Activity, Organization, Venue
 from kruzhok.events.models import Event
 from kruzhok.events.recurrence import RuleError, local_zone, normalize_rule, parse_exdates
@@ -130,9 +130,7 @@ class EventForm(forms.Form):
             elif ends - starts > MAX_DURATION:
                 self.add_error("ends_at", _("Событие длиннее месяца: разбейте его на повторения."))
             data["starts_at"], data["ends_at"] = starts, ends
-        age_min, age_max = data.get("age_min"), data.get("age_max")
-        if age_min is not None and age_max is not None and age_min > age_max:
-            self.add_error("age_max", _("«Возраст до» не меньше «возраста от»."))
+        check_age_range(self, data)
         if data.get("exdates") and not data.get("rrule"):
             self.add_error("exdates", _("Даты-исключения нужны только повторяющемуся событию."))
         return data

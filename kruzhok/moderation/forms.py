@@ -10,6 +10,7 @@ from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from kruzhok.catalog.forms import check_age_range
 from kruzhok.catalog.models import AGE_MAX, AGE_MIN, Activity, Category, Direction, Organization
 from kruzhok.core.abuse import HoneypotMixin
 from kruzhok.imports.schedule import MAX_SCHEDULE_LENGTH, ScheduleError, format_schedule, parse_schedule
@@ -123,9 +124,7 @@ class ActivityFieldsForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        low, high = cleaned.get("age_min"), cleaned.get("age_max")
-        if low is not None and high is not None and low > high:
-            self.add_error("age_max", _("Возраст «до» не может быть меньше возраста «от»."))
+        check_age_range(self, cleaned)
         return cleaned
 
     def activity_data(self) -> dict[str, Any]:
