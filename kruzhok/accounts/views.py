@@ -16,20 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from kruzhok.accounts import selectors, services
+from kruzhok.accounts import permissions, selectors, services
 from kruzhok.accounts.forms import DeleteAccountForm, ProfileForm
-from kruzhok.accounts.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 (login_required ran)
-    return request.user
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = permissions.signed_in_user(request)
     form = ProfileForm(
         request.POST or None, initial={"display_name": user.display_name, "language": user.language}
     )
@@ -48,7 +42,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def delete_account(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = permissions.signed_in_user(request)
     form = DeleteAccountForm(request.POST or None, user=user, request=request)
     if request.method == "POST" and form.is_valid():
         services.user_delete_account(user=user)
@@ -62,7 +56,9 @@ def delete_account(request: HttpRequest) -> HttpResponse:
 def set_language(request: HttpRequest) -> HttpResponse:
     """The header's switch: Django's view sets the cookie; a signed-in user's profile follows."""
     if request.user.is_authenticated:
-        services.user_set_language(user=_user(request), language=request.POST.get("language", ""))
+        services.user_set_language(
+            user=permissions.signed_in_user(request), language=request.POST.get("language", "")
+        )
     return django_set_language(request)
 
 

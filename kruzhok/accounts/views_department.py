@@ -8,7 +8,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,16 +20,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kruzhok.accounts import invitations, permissions
 from kruzhok.accounts import selectors_department as network
 from kruzhok.accounts.forms_department import InvitationForm, InvitationSignupForm
-from kruzhok.accounts.models import Invitation, InvitationStatus, User
+from kruzhok.accounts.models import Invitation, InvitationStatus
 from kruzhok.catalog.models import Department
 from kruzhok.core import abuse
 
 PAGE_SIZE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 (login_required ran)
-    return request.user
 
 
 def _department_or_404(request: HttpRequest, slug: str) -> Department:
@@ -41,18 +35,9 @@ def _department_or_404(request: HttpRequest, slug: str) -> Department:
     return department
 
 
-def _needs_second_factor(request: HttpRequest) -> HttpResponse | None:
-    """Editors open departments as editors: with TOTP, as on every staff page."""
-    if permissions.mfa_missing(request.user):
-        return permissions.mfa_enrolment_redirect(request)
-    return None
-
-
-@login_required
+@permissions.login_mfa_required
 @require_http_methods(["GET", "HEAD"])
 def index(request: HttpRequest) -> HttpResponse:
-    if (response := _needs_second_factor(request)) is not None:
-        return response
     departments = list(network.departments_for(request.user))
     if not departments:
         raise Http404(_("Страница не найдена."))
@@ -61,12 +46,10 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "department/index.html", {"departments": departments})
 
 
-@login_required
+@permissions.login_mfa_required
 @require_http_methods(["GET", "HEAD"])
 def network_view(request: HttpRequest, slug: str) -> HttpResponse:
     department = _department_or_404(request, slug)
-    if (response := _needs_second_factor(request)) is not None:
-        return response
     show = request.GET.get("show", "all")
     show = show if show in network.FILTERS else "all"
     sort = request.GET.get("sort", "name")
@@ -108,12 +91,10 @@ def _invitation_rows(department: Department) -> list[dict[str, Any]]:
     ]
 
 
-@login_required
+@permissions.login_mfa_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def invitation_list(request: HttpRequest, slug: str) -> HttpResponse:
     department = _department_or_404(request, slug)
-    if (response := _needs_second_factor(request)) is not None:
-        return response
     organizations: QuerySet[Any] = network.department_organizations(department)
     form = InvitationForm(
         request.POST or None,
@@ -127,7 +108,7 @@ def invitation_list(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             invitation = invitations.invitation_create(
                 department=department,
-                inviter=_user(request),
+                inviter=permissions.signed_in_user(request),
                 email=form.cleaned_data["email"],
                 organization=form.cleaned_data["organization"],
                 organization_name=form.cleaned_data["new_organization"],
@@ -157,17 +138,15 @@ def _invitation_or_404(department: Department, pk: int) -> Invitation:
     return invitation
 
 
-@login_required
+@permissions.login_mfa_required
 @require_POST
 def invitation_resend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     department = _department_or_404(request, slug)
-    if (response := _needs_second_factor(request)) is not None:
-        return response
     invitation = _invitation_or_404(department, pk)
     if not abuse.allow(request, "department.invite", limit=settings.INVITATIONS_PER_HOUR):
         return abuse.too_many(request)
     try:
-        invitations.invitation_resend(invitation=invitation, actor=_user(request))
+        invitations.invitation_resend(invitation=invitation, actor=permissions.signed_in_user(request))
     except invitations.InvitationError as error:
         messages.error(request, error.message)
     else:
@@ -175,14 +154,12 @@ def invitation_resend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect("department:invitations", slug=department.slug)
 
 
-@login_required
+@permissions.login_mfa_required
 @require_POST
 def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     department = _department_or_404(request, slug)
-    if (response := _needs_second_factor(request)) is not None:
-        return response
     invitation = _invitation_or_404(department, pk)
-    if invitations.invitation_revoke(invitation=invitation, actor=_user(request)):
+    if invitations.invitation_revoke(invitation=invitation, actor=permissions.signed_in_user(request)):
         messages.success(request, _("Приглашение для %(email)s отозвано.") % {"email": invitation.email})
     else:
         messages.error(request, _("Это приглашение уже принято или отозвано."))
@@ -218,7 +195,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     context: dict[str, Any] = {"invitation": invitation, "token": token}
 
     if request.user.is_authenticated:
-        user = _user(request)
+        user = permissions.signed_in_user(request)
         if not invitations.email_matches(invitation, user):
             return _refused(
                 request,

@@ -3,12 +3,9 @@ directly. Every object is fetched through `permissions` — another organization
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,29 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kruzhok.accounts import permissions
-from kruzhok.accounts.models import Membership, User
+from kruzhok.accounts.models import Membership
 from kruzhok.catalog import services
 from kruzhok.catalog.forms import ActivityForm, BaseSlotFormSet, GroupForm, OrganizationForm, SlotFormSet
 from kruzhok.catalog.models import Activity, Group, Organization, ScheduleSlot
 
 EDITOR_SEARCH_LIMIT = 30
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 (login_required or editor_required ran)
-    return request.user
-
-
-def manage_view[View: Callable[..., HttpResponse]](view: View) -> View:
-    """Signed-in users only; an editor without TOTP enrols it first (they may open any org)."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if permissions.mfa_missing(request.user):
-            return permissions.mfa_enrolment_redirect(request)
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapped)  # type: ignore[return-value]
 
 
 def _group_for_editing(request: HttpRequest, pk: int) -> tuple[Group, Activity]:
@@ -49,10 +29,14 @@ def _group_for_editing(request: HttpRequest, pk: int) -> tuple[Group, Activity]:
     return group, activity
 
 
-@manage_view
+@permissions.login_mfa_required
 def index(request: HttpRequest) -> HttpResponse:
     organizations = list(permissions.organizations_of(request.user).order_by("name"))
-    roles = dict(Membership.objects.filter(user=_user(request)).values_list("organization_id", "role"))
+    roles = dict(
+        Membership.objects.filter(user=permissions.signed_in_user(request)).values_list(
+            "organization_id", "role"
+        )
+    )
     query = " ".join(request.GET.get("q", "").split())[:100]
     found: list[Organization] = []
     is_editor = permissions.is_editor(request.user)
@@ -69,7 +53,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "manage/index.html", context)
 
 
-@manage_view
+@permissions.login_mfa_required
 def organization(request: HttpRequest, pk: int) -> HttpResponse:
     org = permissions.get_organization_for_editing(request.user, pk)
     activities = (
@@ -86,14 +70,16 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "manage/organization.html", context)
 
 
-@manage_view
+@permissions.login_mfa_required
 @require_http_methods(["GET", "POST"])
 def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
     org = permissions.get_organization_for_editing(request.user, pk)
     if request.method == "POST":
         form = OrganizationForm(request.POST)
         if form.is_valid():
-            services.organization_update(organization=org, actor=_user(request), fields=form.cleaned_data)
+            services.organization_update(
+                organization=org, actor=permissions.signed_in_user(request), fields=form.cleaned_data
+            )
             messages.success(request, _("Данные организации сохранены и уже видны на сайте."))
             return redirect("manage:organization", pk=org.pk)
     else:
@@ -104,7 +90,7 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@manage_view
+@permissions.login_mfa_required
 def members(request: HttpRequest, pk: int) -> HttpResponse:
     org = permissions.get_organization_for_editing(request.user, pk)
     context = {
@@ -117,7 +103,7 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "manage/members.html", context)
 
 
-@manage_view
+@permissions.login_mfa_required
 @require_POST
 def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     org = permissions.get_for_user_or_404(
@@ -127,7 +113,7 @@ def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
     if membership is None:
         raise Http404(_("Страница не найдена."))
     try:
-        services.membership_remove(membership=membership, actor=_user(request))
+        services.membership_remove(membership=membership, actor=permissions.signed_in_user(request))
     except services.Refused as refused:
         messages.error(request, str(refused))
     else:
@@ -145,7 +131,7 @@ def _activity_form_page(
     return render(request, "manage/activity_form.html", context, status=status)
 
 
-@manage_view
+@permissions.login_mfa_required
 @require_http_methods(["GET", "POST"])
 def activity_new(request: HttpRequest, pk: int) -> HttpResponse:
     org = permissions.get_organization_for_editing(request.user, pk)
@@ -153,7 +139,7 @@ def activity_new(request: HttpRequest, pk: int) -> HttpResponse:
         form = ActivityForm(request.POST, organization=org)
         if form.is_valid():
             created = services.activity_create(
-                organization=org, actor=_user(request), data=form.activity_data()
+                organization=org, actor=permissions.signed_in_user(request), data=form.activity_data()
             )
             messages.success(
                 request, _("Занятие добавлено и уже видно на сайте. Добавьте группы и расписание.")
@@ -164,7 +150,7 @@ def activity_new(request: HttpRequest, pk: int) -> HttpResponse:
     return _activity_form_page(request, form, org, None)
 
 
-@manage_view
+@permissions.login_mfa_required
 @require_http_methods(["GET", "POST"])
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     activity = permissions.get_activity_for_editing(request.user, pk)
@@ -173,7 +159,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = ActivityForm(request.POST, organization=org)
         if form.is_valid():
             changed = services.activity_update(
-                activity=activity, actor=_user(request), data=form.activity_data()
+                activity=activity, actor=permissions.signed_in_user(request), data=form.activity_data()
             )
             if changed:
                 messages.success(request, _("Изменения сохранены и уже видны на сайте."))
@@ -185,7 +171,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _activity_form_page(request, form, org, activity)
 
 
-@manage_view
+@permissions.login_mfa_required
 def groups(request: HttpRequest, pk: int) -> HttpResponse:
     activity = permissions.get_activity_for_editing(request.user, pk)
     context = {
@@ -218,7 +204,7 @@ def _save_group(request: HttpRequest, activity: Activity, group: Group | None) -
     if form.is_valid() and slots.is_valid():
         services.group_save(
             activity=activity,
-            actor=_user(request),
+            actor=permissions.signed_in_user(request),
             fields=form.cleaned_data,
             slots=slots.slots(),
             group=group,
@@ -228,7 +214,7 @@ def _save_group(request: HttpRequest, activity: Activity, group: Group | None) -
     return _group_page(request, activity, group, form, slots)
 
 
-@manage_view
+@permissions.login_mfa_required
 @require_http_methods(["GET", "POST"])
 def group_new(request: HttpRequest, pk: int) -> HttpResponse:
     activity = permissions.get_activity_for_editing(request.user, pk)
@@ -237,7 +223,7 @@ def group_new(request: HttpRequest, pk: int) -> HttpResponse:
     return _group_page(request, activity, None, GroupForm(), SlotFormSet(prefix="slots"))
 
 
-@manage_view
+@permissions.login_mfa_required
 @require_http_methods(["GET", "POST"])
 def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
     group, activity = _group_for_editing(request, pk)
@@ -251,10 +237,10 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _group_page(request, activity, group, form, SlotFormSet(prefix="slots", initial=initial))
 
 
-@manage_view
+@permissions.login_mfa_required
 @require_POST
 def group_delete(request: HttpRequest, pk: int) -> HttpResponse:
     group, activity = _group_for_editing(request, pk)
-    services.group_delete(group=group, actor=_user(request))
+    services.group_delete(group=group, actor=permissions.signed_in_user(request))
     messages.success(request, _("Группа удалена."))
     return redirect("manage:groups", pk=activity.pk)

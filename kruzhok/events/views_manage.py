@@ -11,7 +11,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kruzhok.accounts import permissions
 from kruzhok.catalog.models import Organization
-from kruzhok.catalog.views_manage import _user, manage_view
 from kruzhok.events import selectors, services
 from kruzhok.events.forms import EventForm
 from kruzhok.events.models import Event
@@ -33,21 +32,23 @@ def _form_page(request: HttpRequest, form: EventForm, org: Organization, event: 
     return render(request, "events/manage_form.html", context, status=status)
 
 
-@manage_view
+@permissions.login_mfa_required
 def event_index(request: HttpRequest, pk: int) -> HttpResponse:
     org = permissions.get_organization_for_editing(request.user, pk)
     context = {"organization": org, "events": selectors.events_of_organization(org)[:200]}
     return render(request, "events/manage_list.html", context)
 
 
-@manage_view
+@permissions.login_mfa_required
 @require_http_methods(["GET", "POST"])
 def event_new(request: HttpRequest, pk: int) -> HttpResponse:
     org = permissions.get_organization_for_editing(request.user, pk)
     if request.method == "POST":
         form = EventForm(request.POST, organization=org)
         if form.is_valid():
-            services.event_create(organization=org, actor=_user(request), data=form.event_data())
+            services.event_create(
+                organization=org, actor=permissions.signed_in_user(request), data=form.event_data()
+            )
             messages.success(request, _("Событие добавлено и уже видно в календаре."))
             return redirect("events:manage_events", pk=org.pk)
     else:
@@ -55,7 +56,7 @@ def event_new(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, org, None)
 
 
-@manage_view
+@permissions.login_mfa_required
 @require_http_methods(["GET", "POST"])
 def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event_for_editing(request, pk)
@@ -63,7 +64,9 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = EventForm(request.POST, organization=org)
         if form.is_valid():
-            services.event_update(event=event, actor=_user(request), data=form.event_data())
+            services.event_update(
+                event=event, actor=permissions.signed_in_user(request), data=form.event_data()
+            )
             messages.success(request, _("Изменения сохранены и уже видны в календаре."))
             return redirect("events:manage_events", pk=org.pk)
     else:
@@ -71,10 +74,10 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, org, event)
 
 
-@manage_view
+@permissions.login_mfa_required
 @require_POST
 def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event_for_editing(request, pk)
-    services.event_cancel(event=event, actor=_user(request))
+    services.event_cancel(event=event, actor=permissions.signed_in_user(request))
     messages.success(request, _("Событие отменено: в календаре оно отмечено как отменённое."))
     return redirect("events:manage_events", pk=event.organization_id)

@@ -14,7 +14,6 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -142,15 +141,7 @@ def _first_rows(file: Any) -> tuple[list[str], list[tuple[int, list[str]]]]:
     return shown, rows
 
 
-def _blocked(request: HttpRequest) -> HttpResponse | None:
-    if permissions.mfa_missing(request.user):
-        return permissions.mfa_enrolment_redirect(request)
-    return None
-
-
 def _upload(request: HttpRequest, scope: Scope) -> HttpResponse:
-    if (response := _blocked(request)) is not None:
-        return response
     form = UploadForm(request.POST or None, request.FILES or None, initial={"source": scope.default_source})
     report: ImportReport | None = None
     if request.method == "POST":
@@ -183,8 +174,6 @@ def _upload(request: HttpRequest, scope: Scope) -> HttpResponse:
 
 
 def _confirm(request: HttpRequest, scope: Scope, key: str) -> HttpResponse:
-    if (response := _blocked(request)) is not None:
-        return response
     pending = uploads.upload_get(session=request.session, key=key, scope=scope.key)
     if pending is None:
         messages.error(
@@ -214,25 +203,25 @@ def _confirm(request: HttpRequest, scope: Scope, key: str) -> HttpResponse:
     return render(request, "imports/preview.html", context, status=200 if report.ok else 400)
 
 
-@login_required
+@permissions.login_mfa_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def department_upload(request: HttpRequest, slug: str) -> HttpResponse:
     return _upload(request, _department_scope(request, slug))
 
 
-@login_required
+@permissions.login_mfa_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def department_confirm(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     return _confirm(request, _department_scope(request, slug), key)
 
 
-@login_required
+@permissions.login_mfa_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def organization_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return _upload(request, _organization_scope(request, pk))
 
 
-@login_required
+@permissions.login_mfa_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def organization_confirm(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     return _confirm(request, _organization_scope(request, pk), key)

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from kruzhok.accounts import permissions
-from kruzhok.accounts.models import User
 from kruzhok.catalog.forms import one_line, phone_value, plain
 from kruzhok.catalog.models import Organization
 from kruzhok.core.abuse import HoneypotMixin, allow, too_many
@@ -22,11 +21,6 @@ from kruzhok.moderation import claims as services
 from kruzhok.moderation.models import Claim, Decision
 
 CLAIMS_PER_HOUR = 5
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 (login_required or editor_required ran)
-    return request.user
 
 
 class ClaimForm(HoneypotMixin, forms.Form):
@@ -88,7 +82,9 @@ def _live_organization(pk: int) -> Organization:
 def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
     org = _live_organization(pk)
     role = permissions.membership_role(request.user, org)
-    pending = Claim.objects.filter(user=_user(request), organization=org, status=Decision.PENDING).first()
+    pending = Claim.objects.filter(
+        user=permissions.signed_in_user(request), organization=org, status=Decision.PENDING
+    ).first()
     form = ClaimForm()
     status = 200
     if request.method == "POST" and role is None and pending is None:
@@ -98,7 +94,7 @@ def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.claim_submit(
-                    user=_user(request),
+                    user=permissions.signed_in_user(request),
                     organization=org,
                     position=form.cleaned_data["position"],
                     phone=form.cleaned_data["phone"],
@@ -126,7 +122,7 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action")
         try:
             if action == "approve":
-                membership = services.claim_approve(claim=found, editor=_user(request))
+                membership = services.claim_approve(claim=found, editor=permissions.signed_in_user(request))
                 messages.success(
                     request,
                     _("Заявка одобрена: %(name)s теперь %(role)s организации.")
@@ -137,7 +133,9 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
                 reject_form = RejectForm(request.POST)
                 if reject_form.is_valid():
                     services.claim_reject(
-                        claim=found, editor=_user(request), reason=reject_form.cleaned_data["reason"]
+                        claim=found,
+                        editor=permissions.signed_in_user(request),
+                        reason=reject_form.cleaned_data["reason"],
                     )
                     messages.success(request, _("Заявка отклонена, автору отправлено письмо."))
                     return redirect("moderation:claim", pk=found.pk)

@@ -11,15 +11,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from kruzhok.accounts import permissions
-from kruzhok.accounts.models import User
 from kruzhok.catalog.forms import plain
 from kruzhok.community import services
 from kruzhok.community.models import Comment, CommentReport
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 (login_required or editor_required ran)
-    return request.user
 
 
 class RemoveForm(forms.Form):
@@ -49,18 +43,20 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action")
         try:
             if action == "publish":
-                services.comment_publish(comment=found, editor=_user(request))
+                services.comment_publish(comment=found, editor=permissions.signed_in_user(request))
                 messages.success(request, _("Отзыв опубликован."))
                 return redirect("moderation:comment", pk=found.pk)
             if action == "restore":
-                services.comment_restore(comment=found, editor=_user(request))
+                services.comment_restore(comment=found, editor=permissions.signed_in_user(request))
                 messages.success(request, _("Отзыв снова виден, жалобы отклонены."))
                 return redirect("moderation:comment", pk=found.pk)
             if action == "remove":
                 remove_form = RemoveForm(request.POST)
                 if remove_form.is_valid():
                     services.comment_remove(
-                        comment=found, editor=_user(request), reason=remove_form.cleaned_data["reason"]
+                        comment=found,
+                        editor=permissions.signed_in_user(request),
+                        reason=remove_form.cleaned_data["reason"],
                     )
                     messages.success(request, _("Отзыв удалён."))
                     return redirect("moderation:comment", pk=found.pk)

@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kruzhok.accounts import permissions
-from kruzhok.accounts.models import User
 from kruzhok.catalog.models import Activity
 from kruzhok.moderation.history import activity_history, revert_preview
 from kruzhok.moderation.models import ActivityVersion
 from kruzhok.moderation.versions import activity_revert
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 (login_required or editor_required ran)
-    return request.user
-
-
-@login_required
+@permissions.login_mfa_required
 def history(request: HttpRequest, pk: int) -> HttpResponse:
-    if permissions.mfa_missing(request.user):
-        return permissions.mfa_enrolment_redirect(request)
     activity = permissions.get_for_user_or_404(
         request.user, Activity.objects.select_related("organization"), pk, permissions.can_edit_activity
     )
@@ -42,7 +33,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
 def revert(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(ActivityVersion.objects.select_related("activity", "actor"), pk=pk)
     if request.method == "POST":
-        recorded = activity_revert(version=version, editor=_user(request))
+        recorded = activity_revert(version=version, editor=permissions.signed_in_user(request))
         messages.success(
             request,
             _("Занятие возвращено к версии %(old)s; это сохранено как версия %(new)s.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from kruzhok.accounts.models import User
+from kruzhok.accounts import permissions
 from kruzhok.accounts.permissions import editor_required
 from kruzhok.catalog.models import Activity, Organization, Venue
 from kruzhok.core.abuse import allow, too_many
@@ -40,11 +40,6 @@ CONTRIBUTE_LIMIT = 10  # new entries per hour per person (×IP_LIMIT_FACTOR per 
 SUGGEST_LIMIT = 30
 
 
-def _user(request: HttpRequest) -> User:
-    """The signed-in user of a view that has already refused visitors."""
-    return cast(User, request.user)
-
-
 def _sign_in_first(request: HttpRequest) -> HttpResponse:
     messages.info(
         request,
@@ -69,7 +64,7 @@ def contribute(request: HttpRequest) -> HttpResponse:
             if not allow(request, "contribute", limit=CONTRIBUTE_LIMIT):
                 return too_many(request)
             suggestion = suggestion_submit_new(
-                author=_user(request),
+                author=permissions.signed_in_user(request),
                 data=payload,
                 note=form.cleaned_data.get("note", ""),
             )
@@ -153,7 +148,7 @@ def suggest_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return too_many(request)
         data, original = form.changes()
         suggestion_submit_edit(
-            author=_user(request),
+            author=permissions.signed_in_user(request),
             activity=activity,
             data=data,
             original=original,
@@ -190,7 +185,9 @@ def suggestion(request: HttpRequest, pk: int) -> HttpResponse:
                 reject_form = RejectForm(request.POST)
                 if reject_form.is_valid():
                     suggestion_reject(
-                        suggestion=item, editor=_user(request), reason=reject_form.cleaned_data["reason"]
+                        suggestion=item,
+                        editor=permissions.signed_in_user(request),
+                        reason=reject_form.cleaned_data["reason"],
                     )
                     messages.success(request, _("Предложение отклонено, автор получит письмо."))
                     return redirect("moderation:queue")
@@ -198,14 +195,18 @@ def suggestion(request: HttpRequest, pk: int) -> HttpResponse:
                 corrections_form = CorrectionsForm(request.POST, prefix="c")
                 if corrections_form.is_valid():
                     corrections = corrections_form.corrections(item.data.get("activity", {}))
-                    suggestion_accept(suggestion=item, editor=_user(request), corrections=corrections)
+                    suggestion_accept(
+                        suggestion=item, editor=permissions.signed_in_user(request), corrections=corrections
+                    )
                     messages.success(request, _("Занятие опубликовано, автор получит письмо."))
                     return redirect("moderation:queue")
             elif decision == "accept":
                 accept_form = AcceptEditForm(request.POST, proposed=proposed)
                 if accept_form.is_valid():
                     suggestion_accept(
-                        suggestion=item, editor=_user(request), fields=accept_form.cleaned_data["accepted"]
+                        suggestion=item,
+                        editor=permissions.signed_in_user(request),
+                        fields=accept_form.cleaned_data["accepted"],
                     )
                     messages.success(request, _("Правка принята, автор получит письмо."))
                     return redirect("moderation:queue")
