@@ -144,6 +144,14 @@ def get_organization_for_editing(user: AnyUser | None, pk: Any) -> Organization:
     return get_for_user_or_404(user, Organization.objects.all(), pk, can_edit_organization)
 
 
+def get_department_or_404(user: AnyUser | None, slug: str) -> Department:
+    """The department `slug` if this user may open it; 404 otherwise, as if it did not exist."""
+    department = Department.objects.filter(slug=slug).first()
+    if department is None or not can_see_department(user, department):
+        raise Http404(_("Страница не найдена."))
+    return department
+
+
 def mfa_enrolment_redirect(request: HttpRequest) -> HttpResponse:
     messages.warning(
         request,

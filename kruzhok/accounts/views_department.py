@@ -27,14 +27,6 @@ from kruzhok.core import abuse
 PAGE_SIZE = 50
 
 
-def _department_or_404(request: HttpRequest, slug: str) -> Department:
-    """The department `slug` if this user may open it; 404 otherwise, as if it did not exist."""
-    department = Department.objects.filter(slug=slug).first()
-    if department is None or not permissions.can_see_department(request.user, department):
-        raise Http404(_("Страница не найдена."))
-    return department
-
-
 @permissions.login_mfa_required
 @require_http_methods(["GET", "HEAD"])
 def index(request: HttpRequest) -> HttpResponse:
@@ -49,7 +41,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @permissions.login_mfa_required
 @require_http_methods(["GET", "HEAD"])
 def network_view(request: HttpRequest, slug: str) -> HttpResponse:
-    department = _department_or_404(request, slug)
+    department = permissions.get_department_or_404(request.user, slug)
     show = request.GET.get("show", "all")
     show = show if show in network.FILTERS else "all"
     sort = request.GET.get("sort", "name")
@@ -94,7 +86,7 @@ def _invitation_rows(department: Department) -> list[dict[str, Any]]:
 @permissions.login_mfa_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def invitation_list(request: HttpRequest, slug: str) -> HttpResponse:
-    department = _department_or_404(request, slug)
+    department = permissions.get_department_or_404(request.user, slug)
     organizations: QuerySet[Any] = network.department_organizations(department)
     form = InvitationForm(
         request.POST or None,
@@ -141,7 +133,7 @@ def _invitation_or_404(department: Department, pk: int) -> Invitation:
 @permissions.login_mfa_required
 @require_POST
 def invitation_resend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    department = _department_or_404(request, slug)
+    department = permissions.get_department_or_404(request.user, slug)
     invitation = _invitation_or_404(department, pk)
     if not abuse.allow(request, "department.invite", limit=settings.INVITATIONS_PER_HOUR):
         return abuse.too_many(request)
@@ -157,7 +149,7 @@ def invitation_resend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @permissions.login_mfa_required
 @require_POST
 def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    department = _department_or_404(request, slug)
+    department = permissions.get_department_or_404(request.user, slug)
     invitation = _invitation_or_404(department, pk)
     if invitations.invitation_revoke(invitation=invitation, actor=permissions.signed_in_user(request)):
         messages.success(request, _("Приглашение для %(email)s отозвано.") % {"email": invitation.email})

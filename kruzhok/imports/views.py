@@ -14,7 +14,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -78,9 +78,7 @@ class Scope:
 
 
 def _department_scope(request: HttpRequest, slug: str) -> Scope:
-    department = Department.objects.filter(slug=slug).first()
-    if department is None or not permissions.can_see_department(request.user, department):
-        raise Http404(_("Страница не найдена."))
+    department = permissions.get_department_or_404(request.user, slug)
     return Scope(
         key=f"department:{department.slug}",
         title=department.name,
@@ -92,14 +90,8 @@ def _department_scope(request: HttpRequest, slug: str) -> Scope:
     )
 
 
-def _can_upload_for(user: permissions.AnyUser | None, organization: Organization) -> bool:
-    return permissions.membership_role(user, organization) is not None or permissions.is_editor(user)
-
-
 def _organization_scope(request: HttpRequest, pk: Any) -> Scope:
-    organization = permissions.get_for_user_or_404(
-        request.user, Organization.objects.all(), pk, _can_upload_for
-    )
+    organization = permissions.get_organization_for_editing(request.user, pk)
     return Scope(
         key=f"organization:{organization.pk}",
         title=organization.name,
