@@ -1,7 +1,5 @@
 """geocode(): the address forms people type, typos, names of areas, and hostile input."""
 
-import time
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -271,10 +269,10 @@ def test_hostile_input_never_raises(text):
     assert geocode(text) is None or geocode(text).precision in set(Precision)
 
 
-def test_ten_kilobytes_of_junk_around_an_address_is_not_slow():
-    started = time.perf_counter()
-    geocode("ул. Лукашевича, 10 " + "ж" * 10_000)
-    assert time.perf_counter() - started < 0.1
+def test_ten_kilobytes_of_junk_around_an_address_still_finds_nothing_wrong():
+    # How long it takes is measured by bench/geocode.py.
+    found = geocode("ул. Лукашевича, 10 " + "ж" * 10_000)
+    assert found is None or found.precision in set(Precision)
 
 
 @settings(max_examples=300, deadline=None)
@@ -291,13 +289,3 @@ def test_geocode_never_raises_on_arbitrary_text(text):
 )
 def test_geocode_never_raises_on_address_like_text(prefix, text):
     geocode(f"{prefix} {text}")
-
-
-def test_geocode_is_fast_enough_for_a_ten_thousand_row_import():
-    texts = [f"ул. Лукашевича, {n}" for n in range(1, 200)] + [f"Лукашевеча {n}" for n in range(1, 200)]
-    texts += [f"пр. Мира {n}к{n % 3 + 1}" for n in range(1, 200)]
-    started = time.perf_counter()
-    for text in texts:
-        geocode(text)
-    per_call = (time.perf_counter() - started) / len(texts)
-    assert per_call < 0.002  # typically ~0.1 ms uncached, including the rapidfuzz typo scan
