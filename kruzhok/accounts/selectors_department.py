@@ -34,6 +34,11 @@ def fresh_since(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - timedelta(days=settings.REVIEW_AFTER_DAYS)
 
 
+def percent(part: int, whole: int) -> int | None:
+    """A share as the pages show it: a whole percent, None when there is nothing to share."""
+    return round(100 * part / whole) if whole else None
+
+
 def _network(department: Department, since: datetime) -> QuerySet[Any]:
     # QuerySet[Any]: the annotations below are what callers filter and sort on.
     published = Q(activities__status=Status.PUBLISHED)
@@ -56,6 +61,7 @@ def _network(department: Department, since: datetime) -> QuerySet[Any]:
             has_members=Exists(Membership.objects.filter(organization=OuterRef("pk"))),
         )
         .annotate(
+            # Only for sorting «least fresh first»; pages show `percent`.
             fresh_share=Case(
                 When(published=0, then=Value(None)),
                 default=F("fresh") * 100 / F("published"),
@@ -76,7 +82,7 @@ class NetworkRow:
 
     @property
     def fresh_percent(self) -> int | None:
-        return round(100 * self.fresh / self.published) if self.published else None
+        return percent(self.fresh, self.published)
 
     @property
     def listing(self) -> str:
@@ -96,7 +102,7 @@ class NetworkTotals:
 
     @property
     def fresh_percent(self) -> int | None:
-        return round(100 * self.fresh / self.published) if self.published else None
+        return percent(self.fresh, self.published)
 
 
 def network_rows(
