@@ -11,13 +11,13 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz, process
 
 from kruzhok.accounts.models import signature
-from kruzhok.catalog.models import Activity, Category, Direction, Organization, Venue
+from kruzhok.catalog.models import Activity, Organization, Venue
 from kruzhok.community.models import Comment
 from kruzhok.core.text import fold
+from kruzhok.moderation.humanize import Humanizer, field_label
 from kruzhok.moderation.models import EDITABLE_FIELDS, Claim, Decision, ProblemReport, Suggestion
 from kruzhok.moderation.reports import pending_reports
 from kruzhok.moderation.review_cycle import outdated_activities
@@ -34,30 +34,6 @@ CITY_TITLE_SCORE = 90
 NEAR_KM_LAT = 0.005  # ≈ 550 m
 NEAR_KM_LON = 0.009  # ≈ 570 m at Omsk's latitude
 
-FIELD_LABELS = {
-    "title": gettext_lazy("Название"),
-    "description": gettext_lazy("Описание"),
-    "direction": gettext_lazy("Направленность"),
-    "categories": gettext_lazy("Категории"),
-    "age_min": gettext_lazy("Возраст от"),
-    "age_max": gettext_lazy("Возраст до"),
-    "price_rub": gettext_lazy("Цена в месяц, ₽"),
-    "price_note": gettext_lazy("О цене"),
-    "format": gettext_lazy("Формат"),
-    "ovz": gettext_lazy("Для детей с ОВЗ"),
-    "enrollment": gettext_lazy("Набор"),
-    "phone": gettext_lazy("Телефон"),
-    "email": gettext_lazy("Эл. почта"),
-    "website": gettext_lazy("Сайт"),
-    "address": gettext_lazy("Адрес"),
-    "schedule": gettext_lazy("Расписание"),
-}
-
-
-def field_label(name: str) -> str:
-    return str(FIELD_LABELS.get(name, name))
-
-
 # --- values as people read them ------------------------------------------------------------
 
 
@@ -67,23 +43,10 @@ def editable_values(activity: Activity) -> dict[str, Any]:
     return {name: snapshot.get(name) for name in EDITABLE_FIELDS}
 
 
-def display_value(name: str, value: Any) -> str:
-    """A stored JSON value as a person reads it: names instead of slugs, «да»/«нет», «—» for empty."""
-    if value is None or value == "" or value == []:
-        return "—"
-    if name == "direction":
-        found = Direction.objects.filter(slug=value).first()
-        return found.name_ru if found else str(value)
-    if name == "categories":
-        names = dict(Category.objects.filter(slug__in=value).values_list("slug", "name_ru"))
-        return ", ".join(names.get(slug, slug) for slug in value)
-    if name == "ovz":
-        return _("да") if value else _("нет")
-    if name == "format":
-        return str(dict(Activity.Format.choices).get(value, value))
-    if name == "enrollment":
-        return str(dict(Activity.Enrollment.choices).get(value, value))
-    return str(value)
+def display_value(name: str, value: Any, human: Humanizer | None = None) -> str:
+    """A stored JSON value as a person reads it: names instead of slugs, «да»/«нет», «—» for empty.
+    Pass one `Humanizer` for a whole page: it looks the names up once."""
+    return (human or Humanizer())(name, value) or "—"
 
 
 @dataclass
@@ -99,6 +62,7 @@ class DiffRow:
 def suggestion_diff(suggestion: Suggestion) -> list[DiffRow]:
     """For an EDIT: each proposed field with its value now, when suggested, and proposed."""
     current = editable_values(suggestion.activity) if suggestion.activity is not None else {}
+    human = Humanizer()
     rows = []
     for name in EDITABLE_FIELDS:
         if name not in suggestion.data:
@@ -109,9 +73,9 @@ def suggestion_diff(suggestion: Suggestion) -> list[DiffRow]:
             DiffRow(
                 name=name,
                 label=field_label(name),
-                now=display_value(name, now),
-                then=display_value(name, then),
-                proposed=display_value(name, suggestion.data[name]),
+                now=display_value(name, now, human),
+                then=display_value(name, then, human),
+                proposed=display_value(name, suggestion.data[name], human),
                 stale=suggestion.is_pending and _normalized(now) != _normalized(then),
             )
         )

@@ -26,6 +26,7 @@ from kruzhok.moderation.forms import (
     RejectForm,
     SuggestEditForm,
 )
+from kruzhok.moderation.humanize import Humanizer
 from kruzhok.moderation.models import Suggestion
 from kruzhok.moderation.suggestions import (
     SuggestionError,
@@ -237,6 +238,7 @@ def _new_context(item: Suggestion) -> dict[str, Any]:
     org_data = data.get("organization", {})
     venue_data = data.get("venue") or {}
     activity = data.get("activity", {})
+    human = Humanizer()
     return {
         "organization": Organization.objects.filter(pk=org_data["id"]).first() if "id" in org_data else None,
         "new_organization": org_data if "id" not in org_data else None,
@@ -244,7 +246,7 @@ def _new_context(item: Suggestion) -> dict[str, Any]:
         "venue": Venue.objects.filter(pk=venue_data["id"]).first() if "id" in venue_data else None,
         "new_venue": venue_data if venue_data and "id" not in venue_data else None,
         "proposed_rows": [
-            (selectors.field_label(name), selectors.display_value(name, activity.get(name)))
+            (selectors.field_label(name), selectors.display_value(name, activity.get(name), human))
             for name in ActivityFieldsForm.activity_fields
         ],
         "duplicates": selectors.duplicates_for_payload(data, exclude_id=item.activity_id)
