@@ -26,6 +26,7 @@ from kruzhok.catalog.models import (
     Status,
     Venue,
 )
+from kruzhok.core.text import fold
 from kruzhok.places.models import District
 
 # Home-page counts aggregate the whole catalog; a few minutes of staleness is harmless there.
@@ -98,6 +99,14 @@ def activity_for_page(pk: int) -> Activity | None:
 
 def organization_for_page(pk: int) -> Organization | None:
     return Organization.objects.select_related("department").filter(pk=pk).first()
+
+
+def venue_at(organization: Organization, address: str) -> Venue | None:
+    """The organization's venue at this address, compared folded (case, ё, spacing)."""
+    wanted = fold(address)
+    return next(
+        (v for v in Venue.objects.filter(organization=organization) if fold(v.address) == wanted), None
+    )
 
 
 def organization_venues(organization: Organization) -> list[Venue]:

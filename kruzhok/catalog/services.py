@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from kruzhok.catalog.models import (
     Status,
     Venue,
 )
+from kruzhok.catalog.selectors import venue_at
 from kruzhok.core.services import audit_log
 from kruzhok.moderation.models import ActivityVersion
 from kruzhok.moderation.versions import ACTIVITY_FIELDS, activity_snapshot, version_baseline, version_record
@@ -66,22 +68,32 @@ def _action_for(actor: User, organization_id: int) -> str:
     return ActivityVersion.Action.EDITED
 
 
-def venue_for_address(*, organization: Organization, address: str) -> Venue:
-    """The organization's venue at `address`, created (and placed through the gazetteer) if new."""
-    address = " ".join(address.split())
-    existing = Venue.objects.filter(organization=organization, address__iexact=address).first()
+def venue_for_address(*, organization: Organization, address: str, lat: Any = None, lon: Any = None) -> Venue:
+    """The organization's venue at `address` (compared folded: case, ё and spacing do not make a
+    second venue), else a new one placed at `lat`/`lon` or through the gazetteer. A point the
+    gazetteer only knows to the district is not used: a pin at an okrug's centre misleads more
+    than no pin."""
+    address = " ".join(address.split())[:300]
+    existing = venue_at(organization, address)
     if existing is not None:
         return existing
-    found = gazetteer.geocode(address)
-    okrug = district_for(found.okrug) if found and found.okrug else None
-    micro = district_for(found.microdistrict, kind="microdistrict") if found and found.microdistrict else None
+    if lat is None or lon is None:
+        found = gazetteer.geocode(address, city=settings.CITY_NAME)
+        if found is not None and found.precision != gazetteer.Precision.DISTRICT:
+            lat, lon = found.lat, found.lon
+    district = microdistrict = None
+    if lat is not None and lon is not None:
+        district = district_for(gazetteer.district_of(lat, lon, settings.CITY_NAME))
+        microdistrict = district_for(
+            gazetteer.microdistrict_of(lat, lon, settings.CITY_NAME), kind="microdistrict"
+        )
     return Venue.objects.create(
         organization=organization,
         address=address,
-        lat=found.lat if found else None,
-        lon=found.lon if found else None,
-        district=okrug,
-        microdistrict=micro,
+        lat=lat,
+        lon=lon,
+        district=district,
+        microdistrict=microdistrict,
     )
 
 

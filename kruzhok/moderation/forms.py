@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kruzhok.catalog.forms import check_age_range
 from kruzhok.catalog.models import AGE_MAX, AGE_MIN, Activity, Category, Direction, Organization
+from kruzhok.catalog.selectors import venue_at
 from kruzhok.core.abuse import HoneypotMixin
 from kruzhok.imports.schedule import MAX_SCHEDULE_LENGTH, ScheduleError, format_schedule, parse_schedule
 from kruzhok.moderation import selectors
@@ -224,7 +225,7 @@ class ContributeForm(HoneypotMixin, ActivityFieldsForm):
             }
         venue: dict[str, Any] = {}
         address = cleaned.get("address", "")
-        existing = selectors.venue_of(org, address) if org is not None and address else None
+        existing = venue_at(org, address) if org is not None and address else None
         if existing is not None:
             venue = {"id": existing.pk}
         elif address:

@@ -116,14 +116,6 @@ def organization_named(name: str, *, inn: str = "") -> tuple[Organization | None
     return None, same
 
 
-def venue_of(organization: Organization, address: str) -> Venue | None:
-    wanted = fold(address)
-    for venue in Venue.objects.filter(organization=organization):
-        if fold(venue.address) == wanted:
-            return venue
-    return None
-
-
 # --- duplicates ------------------------------------------------------------------------------
 
 

@@ -26,14 +26,13 @@ from kruzhok.catalog.models import (
     Status,
     Venue,
 )
+from kruzhok.catalog.services import venue_for_address
 from kruzhok.core.emails import send_mail
 from kruzhok.core.services import audit_log
 from kruzhok.imports.schedule import parse_schedule
 from kruzhok.moderation import selectors
 from kruzhok.moderation.models import EDITABLE_FIELDS, ActivityVersion, Decision, Suggestion
 from kruzhok.moderation.versions import ACTIVITY_FIELDS, version_baseline, version_record
-from kruzhok.places import gazetteer
-from kruzhok.places.selectors import district_for
 from kruzhok.search.index import index_activities
 
 
@@ -180,30 +179,6 @@ def _replace_schedule(activity: Activity, text: str) -> None:
     )
 
 
-def _venue_for(organization: Organization, address: str, lat: Any = None, lon: Any = None) -> Venue:
-    existing = selectors.venue_of(organization, address)
-    if existing is not None:
-        return existing
-    if lat is None or lon is None:
-        geocoded = gazetteer.geocode(address, city=settings.CITY_NAME)
-        if geocoded is not None and geocoded.precision != gazetteer.Precision.DISTRICT:
-            lat, lon = geocoded.lat, geocoded.lon
-    district = microdistrict = None
-    if lat is not None and lon is not None:
-        district = district_for(gazetteer.district_of(lat, lon, settings.CITY_NAME))
-        microdistrict = district_for(
-            gazetteer.microdistrict_of(lat, lon, settings.CITY_NAME), kind="microdistrict"
-        )
-    return Venue.objects.create(
-        organization=organization,
-        address=address[:300],
-        lat=lat,
-        lon=lon,
-        district=district,
-        microdistrict=microdistrict,
-    )
-
-
 def _check_ages(activity: Activity) -> None:
     if activity.age_min > activity.age_max:
         raise SuggestionError(
@@ -227,7 +202,7 @@ def _apply_edit(suggestion: Suggestion, *, editor: User, fields: list[str]) -> A
         elif name == "direction":
             activity.direction = _direction(value)
         elif name == "address" and value:
-            activity.venue = _venue_for(activity.organization, value)
+            activity.venue = venue_for_address(organization=activity.organization, address=value)
         elif name == "address":
             activity.venue = None
     _check_ages(activity)
@@ -274,7 +249,12 @@ def _create_from_payload(suggestion: Suggestion, *, editor: User, corrections: d
     if "id" in venue_data:
         venue = Venue.objects.filter(pk=venue_data["id"], organization=organization).first()
     elif venue_data.get("address"):
-        venue = _venue_for(organization, venue_data["address"], venue_data.get("lat"), venue_data.get("lon"))
+        venue = venue_for_address(
+            organization=organization,
+            address=venue_data["address"],
+            lat=venue_data.get("lat"),
+            lon=venue_data.get("lon"),
+        )
     activity = Activity(
         organization=organization,
         venue=venue,
