@@ -10,6 +10,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from kruzhok.accounts.forms import _display_name_field, clean_display_name
+from kruzhok.accounts.invitations import invitation_refused_by
 from kruzhok.accounts.models import Invitation, InvitationStatus, User
 from kruzhok.catalog.models import Department, Organization
 
@@ -60,6 +61,12 @@ class InvitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.department = department
         self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"]
+        if (why := invitation_refused_by(email)) is not None:
+            raise forms.ValidationError(why)
+        return email
 
     def clean_new_organization(self) -> str:
         return clean_organization_name(self.cleaned_data.get("new_organization", ""))

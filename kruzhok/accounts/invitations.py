@@ -32,6 +32,7 @@ from kruzhok.catalog.models import Department, Organization
 from kruzhok.core import emails
 from kruzhok.core.services import audit_log
 from kruzhok.core.text import russian_slug
+from kruzhok.notifications.subscriptions import opted_out
 
 TOKEN_BYTES = 32
 
@@ -70,6 +71,17 @@ def account_for_email(email: str) -> User | None:
     return found.distinct().first()
 
 
+def invitation_refused_by(email: str) -> str | None:
+    """Why `email` cannot be invited — its owner stopped invitations with the link one carried —
+    or None. The department hears it instead of a mail that would never be sent."""
+    if opted_out(email, "invitations"):
+        return _(
+            "Владелец адреса %(email)s отказался от приглашений с сайта «Кружок» по ссылке из письма. "
+            "Свяжитесь с учреждением по-другому, например по телефону."
+        ) % {"email": email.strip()}
+    return None
+
+
 def _send(invitation: Invitation, token: str) -> None:
     recipient = account_for_email(invitation.email)
     context = {
@@ -83,7 +95,15 @@ def _send(invitation: Invitation, token: str) -> None:
         "user": recipient,
     }
     language = recipient.language if recipient is not None else settings.LANGUAGE_CODE
-    emails.send_mail(template="emails/invitation", to=invitation.email, context=context, language=language)
+    # Queued in the invitation's transaction; each sending is a new link, so a new mail.
+    emails.send_mail(
+        template="emails/invitation",
+        key=f"invitation:{invitation.pk}:{invitation.send_count}",
+        to=invitation.email,
+        context=context,
+        language=language,
+        category="invitations",
+    )
 
 
 @transaction.atomic
@@ -129,7 +149,7 @@ def invitation_create(
         actor=inviter,
         data={"department": department.slug, "organization": organization.pk, "email": invitation.email},
     )
-    transaction.on_commit(lambda: _send(invitation, token))
+    _send(invitation, token)
     return invitation
 
 
@@ -138,6 +158,8 @@ def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
     """A new link (the old one stops working) with a fresh expiry; also revives an expired one."""
     if invitation.status in (InvitationStatus.ACCEPTED, InvitationStatus.REVOKED):
         raise InvitationError(_("Это приглашение уже принято или отозвано."), reason=invitation.status)
+    if (why := invitation_refused_by(invitation.email)) is not None:
+        raise InvitationError(why, reason="opted_out")
     token, token_hash = _new_token()
     now = timezone.now()
     invitation.token_hash = token_hash
@@ -151,7 +173,7 @@ def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
         actor=actor,
         data={"email": invitation.email, "send_count": invitation.send_count},
     )
-    transaction.on_commit(lambda: _send(invitation, token))
+    _send(invitation, token)
     return invitation
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -151,17 +150,18 @@ def _decide(comment: Comment, editor: User, allowed: tuple[str, ...]) -> tuple[C
 
 
 def _mail_author(comment: Comment, template: str) -> None:
+    """Queued in the decision's transaction: the mail exists exactly when the decision does."""
     author = comment.author
     if author is None or author.deleted_at or not author.is_active or not author.email:
         return
-    transaction.on_commit(
-        partial(
-            send_mail,
-            template=template,
-            to=author.email,
-            context={"user": author, "comment": comment, "activity": comment.activity},
-            language=author.language,
-        )
+    send_mail(
+        template=template,
+        # A comment is held once (when it is written) and decided once.
+        key=f"{template.rpartition('/')[2]}:{author.pk}:{comment.pk}",
+        to=author.email,
+        context={"user": author, "comment": comment, "activity": comment.activity},
+        language=author.language,
+        category="comments",
     )
 
 

@@ -5,20 +5,54 @@
 (Russian unless they chose English), whatever language the request that caused them was in.
 
 `send_mail` does not talk to the mail server: it writes the rendered mail to the outbox
-(kruzhok/notifications/outbox.py), which delivers it after the caller's transaction commits and
-retries it until the server takes it. A `key` names what the mail is about
-(`kind:recipient:object:period`): the same key twice is one mail. Without one, every call is a mail.
+(kruzhok/notifications/outbox.py) in the caller's transaction — the mail exists exactly when the
+change that caused it committed — and the outbox delivers it after the commit and retries it until
+the server takes it. A `key` names what the mail is about (`kind:recipient:object:period`): the same
+key twice is one mail, so a retried service call or a second run mails nothing new. Without one,
+every call is a mail.
+
+Leaving. Every mail the site sends on its own carries a one-click way out (RFC 2369
+`List-Unsubscribe` and RFC 8058 `List-Unsubscribe-Post`, and a link in the footer):
+
+- a mail about a subscription passes its own `unsubscribe_url` (and `manage_url`, and the
+  headers);
+- any other notice passes a `category` (MAIL_CATEGORIES): an address that opted out of it gets no
+  such mail, and the mail's link opts out of just that category, without signing in.
+
+Exempt are the mails a person asked for a moment ago or must get for the safety of their account,
+which allauth sends through `accounts.adapter.AccountAdapter.send_mail`: address confirmation,
+password reset, and the notices of a changed password, address or second factor. Stopping them
+would lock people out of, or leave them blind to, their own account.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
+from django.core.validators import validate_email
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from kruzhok.notifications.models import OutboxMail
+
+logger = logging.getLogger(__name__)
+
+# The kinds of notice a person may stop receiving, each with what the one-click page tells them
+# they are stopping.
+MAIL_CATEGORIES = {
+    "moderation": _("решения редакторов по вашим правкам, предложениям занятий и заявкам на организации"),
+    "comments": _("решения редакторов по вашим отзывам"),
+    "reports": _("ответы на ваши сообщения о проблемах с занятиями"),
+    "review": _("просьбы проверить данные занятий вашей организации"),
+    "invitations": _("приглашения департаментов представлять организацию на сайте"),
+}
 
 
 def render_mail(
@@ -40,6 +74,15 @@ def render_mail(
     return message
 
 
+def mailable(address: str) -> bool:
+    """An address a mail can go to: one well-formed address, no line breaks (header injection)."""
+    try:
+        validate_email(address)
+    except ValidationError:
+        return False
+    return "\r" not in address and "\n" not in address
+
+
 def send_mail(
     *,
     template: str,
@@ -48,8 +91,39 @@ def send_mail(
     language: str | None = None,
     key: str | None = None,
     headers: dict[str, str] | None = None,
-) -> None:
+    category: str | None = None,
+    unsubscribe_url: str | None = None,
+    manage_url: str | None = None,
+) -> OutboxMail | None:
+    """Render and queue one mail; returns its outbox row, or None when nothing was queued: the
+    address opted out of `category`, or is no address at all (logged). A bad address never
+    raises, so the change the mail reports still commits."""
+    from kruzhok.notifications import subscriptions
     from kruzhok.notifications.outbox import mail_enqueue
 
-    message = render_mail(template=template, to=[to], context=context, language=language, headers=headers)
-    mail_enqueue(key=key or f"{template}:{uuid.uuid4().hex}", message=message)
+    if category is not None and category not in MAIL_CATEGORIES:
+        raise ValueError(f"unknown mail category {category!r}")
+    if not mailable(to):
+        logger.warning("Not mailing %s: %r is not a deliverable address", template, to[:100])
+        return None
+    extra: dict[str, Any] = {}
+    list_headers: dict[str, str] = {}
+    if category is not None:
+        if subscriptions.opted_out(to, category):
+            logger.info("Not mailing %s: the address opted out of %s", template, category)
+            return None
+        unsubscribe_url = subscriptions.optout_url(to, category)
+        extra["unsubscribe_category"] = category
+    if unsubscribe_url:
+        extra["unsubscribe_url"] = unsubscribe_url
+        list_headers = subscriptions.list_unsubscribe_headers(unsubscribe_url)
+    if manage_url:
+        extra["manage_url"] = manage_url
+    message = render_mail(
+        template=template,
+        to=[to],
+        context={**context, **extra},
+        language=language,
+        headers={**list_headers, **(headers or {})},
+    )
+    return mail_enqueue(key=key or f"{template}:{uuid.uuid4().hex}", message=message)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -47,19 +45,18 @@ def claim_submit(*, user: User, organization: Organization, position: str, phone
 
 
 def _mail(claim: Claim, template: str) -> None:
+    """Queued in the decision's transaction: the mail exists exactly when the decision does."""
     user = claim.user
     if not user.email or not user.is_active:
         return
-    transaction.on_commit(
-        partial(
-            send_mail,
-            template=template,
-            # A claim is filed once and decided once: one mail of each kind.
-            key=f"claim:{claim.pk}:{template.rpartition('/')[2]}",
-            to=user.email,
-            context={"user": user, "claim": claim, "organization": claim.organization},
-            language=user.language,
-        )
+    send_mail(
+        template=template,
+        # A claim is filed once and decided once: one mail.
+        key=f"{template.rpartition('/')[2]}:{user.pk}:{claim.pk}",
+        to=user.email,
+        context={"user": user, "claim": claim, "organization": claim.organization},
+        language=user.language,
+        category="moderation",
     )
 
 

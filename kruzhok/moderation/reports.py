@@ -97,6 +97,8 @@ def report_create(
 
 
 def _decided_mail(report: ProblemReport) -> None:
+    """Queued last in the decision's transaction (after an archive), so the mail exists exactly
+    when the decision does and tells the final state."""
     if not report.reporter_email:
         return
     language = getattr(report.reporter, "language", None) if report.reporter_id else None
@@ -112,6 +114,7 @@ def _decided_mail(report: ProblemReport) -> None:
             "page_url": settings.SITE_URL.rstrip("/") + report.activity.get_absolute_url(),
         },
         language=language,
+        category="reports",
     )
 
 
@@ -129,7 +132,6 @@ def _decide(report: ProblemReport, *, editor: User, status: str, reason: str) ->
     locked.decided_at = timezone.now()
     locked.reason = reason
     locked.save(update_fields=["status", "decided_by", "decided_at", "reason"])
-    transaction.on_commit(lambda: _decided_mail(locked))
     return locked
 
 
@@ -154,6 +156,7 @@ def report_confirm(
             actor=editor,
             data={"activity": decided.activity_id, "archived": archived, "reason": reason[:300]},
         )
+        _decided_mail(decided)
     return decided
 
 
@@ -169,4 +172,5 @@ def report_dismiss(*, report: ProblemReport, editor: User, reason: str) -> Probl
             actor=editor,
             data={"activity": decided.activity_id, "reason": reason[:300]},
         )
+        _decided_mail(decided)
     return decided

@@ -8,8 +8,11 @@ member of its organization one letter listing all their due entries, each with a
 editor marks it verified after a call, asks again, or archives it. Entries of organizations with
 no members go to the editors' queue at once: nobody would get the letter.
 
-The marker is the outbox: a run claims each entry with `UPDATE … WHERE review_requested_at IS
-NULL` and mails only what it claimed, so a second run (or two at once) never mails twice.
+A run claims each entry with `UPDATE … WHERE review_requested_at IS NULL` and mails only what it
+claimed, so a second run (or two at once) never mails twice; the letters are outbox rows written in
+the claim's transaction, so a batch that rolls back mails nothing and a crash after its commit loses
+no letter. A member who stopped review requests (the letter's one-click link) gets none; when
+nobody is left, the entry reaches the editors after the grace period like an unanswered one.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -240,16 +242,21 @@ def _claim(ids: list[int], now: datetime) -> list[int]:
     return claimed
 
 
-def _mail_review_request(user: Any, activities: list[Activity]) -> None:
-    """Sent after commit. A failure is logged and the others still go: the entry is marked as
-    asked either way (at most one letter per request), and reaches the editors after the grace."""
+def _mail_review_request(user: Any, activities: list[Activity]) -> bool:
+    """Queue one letter in the claiming transaction, so it exists exactly when the claim does.
+    A letter that cannot be made is logged and the others still go: the entry is marked as asked
+    either way (at most one letter per request), and reaches the editors after the grace.
+    Returns whether a letter was queued (not when the member opted out of review requests)."""
     try:
-        _render_and_send(user, activities)
+        # A savepoint: a failed letter leaves the batch's transaction usable.
+        with transaction.atomic():
+            return _render_and_send(user, activities)
     except Exception:
         logger.exception("review request mail to user %s failed", user.pk)
+        return False
 
 
-def _render_and_send(user: Any, activities: list[Activity]) -> None:
+def _render_and_send(user: Any, activities: list[Activity]) -> bool:
     entries = [
         {
             "activity": activity,
@@ -259,23 +266,27 @@ def _render_and_send(user: Any, activities: list[Activity]) -> None:
         }
         for activity in activities
     ]
-    deadline = min(a.review_requested_at for a in activities if a.review_requested_at) + timedelta(
-        days=settings.REVIEW_GRACE_DAYS
-    )
-    # One letter per member, day and set of entries: a rerun of the same day mails nothing twice.
+    requested = min(a.review_requested_at for a in activities if a.review_requested_at)
+    deadline = requested + timedelta(days=settings.REVIEW_GRACE_DAYS)
+    # One letter per member, request and set of entries: the period is the request's moment (what
+    # the links are bound to), so a rerun mails nothing twice and an editor's «ask again» the same
+    # day — new links — is a new letter.
     entries_digest = hashlib.sha256(",".join(str(a.pk) for a in activities).encode()).hexdigest()[:16]
-    send_mail(
+    mail = send_mail(
         template="emails/review_request",
-        key=f"review_request:{user.pk}:{timezone.localdate(timezone.now()).isoformat()}:{entries_digest}",
+        key=f"review_request:{user.pk}:{requested:%Y%m%dT%H%M%S}:{entries_digest}",
         to=user.email,
         context={"user": user, "entries": entries, "deadline": deadline, "count": len(entries)},
         language=getattr(user, "language", None),
+        category="review",
     )
+    return mail is not None
 
 
 def _send_requests(claimed: list[int], summary: ReviewSummary) -> None:
     """Group the claimed entries per member (one letter each, whatever their organizations) and
-    send after commit; entries of organizations without members are left to the editors."""
+    queue the letters in the claim's transaction; entries of organizations without members are
+    left to the editors."""
     per_user: dict[int, tuple[Any, list[Activity]]] = {}
     members_of: dict[int, list[Any]] = {}
     for activity in (
@@ -297,8 +308,7 @@ def _send_requests(claimed: list[int], summary: ReviewSummary) -> None:
         for user in members_of[org_id]:
             per_user.setdefault(user.pk, (user, []))[1].append(activity)
     for user, activities in per_user.values():
-        summary.mails += 1
-        transaction.on_commit(partial(_mail_review_request, user, activities))
+        summary.mails += _mail_review_request(user, activities)
 
 
 def review_cycle_run(
@@ -332,11 +342,13 @@ def review_cycle_run(
 
 def review_request_again(*, activity: Activity, editor: User) -> int:
     """The editor asks the members again (a fresh request and link, the grace period anew).
-    Returns how many were mailed; 0 when the organization has nobody to ask (nothing changes)."""
+    Returns how many were mailed; 0 when the organization has nobody to ask, or nobody who still
+    takes review requests (nothing changes then)."""
     members = organization_members(activity.organization_id)
     if not members:
         return 0
     now = timezone.now().replace(microsecond=0)
+    previous = activity.review_requested_at
     with transaction.atomic():
         changed = Activity.objects.filter(pk=activity.pk, status=Status.PUBLISHED).update(
             review_requested_at=now
@@ -350,6 +362,9 @@ def review_request_again(*, activity: Activity, editor: User) -> int:
             actor=editor,
             data={"members": [u.pk for u in members]},
         )
-        for user in members:
-            transaction.on_commit(partial(_mail_review_request, user, [activity]))
-    return len(members)
+        mailed = sum(_mail_review_request(user, [activity]) for user in members)
+        if not mailed:
+            # A request nobody receives would only make the old links stale.
+            transaction.set_rollback(True)
+            activity.review_requested_at = previous
+    return mailed

@@ -2,7 +2,8 @@
 
 Nothing a citizen submits touches the catalog; only `suggestion_accept` does, in one transaction
 that locks the suggestion (two editors cannot both decide) and, for an edit, the activity.
-Each decision is versioned, audited, and mailed to the author after commit in their language.
+Each decision is versioned, audited, and mailed to the author in their language (the mail is queued
+in the decision's transaction: it exists exactly when the decision does).
 """
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ def suggestion_accept(
             action = "moderation.suggestion.partly" if partly else "moderation.suggestion.accepted"
             data = {"activity": activity.pk, "fields": chosen}
         audit_log(action=action, obj=locked, actor=editor, data=data)
-        transaction.on_commit(lambda: _mail_author(locked.pk))
+        _mail_author(locked.pk)
     return locked
 
 
@@ -146,7 +147,7 @@ def suggestion_reject(*, suggestion: Suggestion, editor: User, reason: str) -> S
         audit_log(
             action="moderation.suggestion.rejected", obj=locked, actor=editor, data={"reason": reason[:500]}
         )
-        transaction.on_commit(lambda: _mail_author(locked.pk))
+        _mail_author(locked.pk)
     return locked
 
 
@@ -308,7 +309,7 @@ def _mail_author(suggestion_id: int) -> None:
     activity = suggestion.activity
     send_mail(
         template=template,
-        key=f"suggestion_decided:{suggestion.pk}",  # a suggestion is decided once
+        key=f"suggestion_decided:{author.pk}:{suggestion.pk}",  # a suggestion is decided once
         to=author.email,
         language=language,
         context={
@@ -320,4 +321,5 @@ def _mail_author(suggestion_id: int) -> None:
             "declined_fields": declined if suggestion.kind == Suggestion.Kind.EDIT else [],
             "reason": suggestion.reason,
         },
+        category="moderation",
     )

@@ -13,8 +13,11 @@ from kruzhok.catalog.tests.personas import XSS, signed_in, unsafe
 from kruzhok.core.models import AuditLog
 from kruzhok.moderation import claims as services
 from kruzhok.moderation.models import Claim
+from kruzhok.notifications.models import OutboxMail
+from kruzhok.notifications.tests.urls_for_mail_tests import MAIL_URLS
 
-pytestmark = pytest.mark.django_db
+# MAIL_URLS: until the subscription pages are merged (see urls_for_mail_tests).
+pytestmark = [pytest.mark.django_db, MAIL_URLS]
 
 GOOD = {"position": "Директор", "phone": "+7 3812 12-34-56", "message": "Я руковожу студией с 2019 года."}
 
@@ -183,6 +186,10 @@ def test_a_decided_claim_cannot_be_decided_again(org_x, citizen, editor, mailout
     )
     assert "уже принято решение" in response.content.decode()
     assert not Membership.objects.filter(user=citizen).exists()
+    # One decision, one mail: the refused second decision queued nothing.
+    assert list(OutboxMail.objects.values_list("key", flat=True)) == [
+        f"claim_rejected:{citizen.pk}:{claim.pk}"
+    ]
 
 
 def test_an_english_user_gets_the_mail_in_english(

@@ -19,8 +19,11 @@ from kruzhok.catalog.tests import factories
 from kruzhok.core.models import AuditLog
 from kruzhok.moderation import review_cycle
 from kruzhok.moderation.models import ActivityVersion
+from kruzhok.notifications.models import OutboxMail
+from kruzhok.notifications.tests.urls_for_mail_tests import MAIL_URLS
 
-pytestmark = pytest.mark.django_db
+# MAIL_URLS: until the subscription pages are merged (see urls_for_mail_tests).
+pytestmark = [pytest.mark.django_db, MAIL_URLS]
 
 DAY0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
@@ -380,15 +383,17 @@ def test_review_page_of_a_missing_activity_is_404(client, editor):
     assert client.get("/moderation/review/999999/").status_code == 404
 
 
-def test_command_prints_progress_and_summary_and_rejects_a_bad_date(world, mailoutbox):
+def test_command_prints_progress_and_summary_and_rejects_a_bad_date(world):
     out = StringIO()
     call_command("review_cycle", "--now", "2026-06-01T15:00", stdout=out)
     text = out.getvalue()
     assert "due: 3" in text and "3/3" in text
     assert "Готово: к проверке 3, запрошено 3 (организаций: 2), писем 2, сразу редакторам 1" in text
+    assert OutboxMail.objects.filter(key__startswith="review_request:").count() == 2
     out = StringIO()
     call_command("review_cycle", "--now", "2026-06-01T15:00", stdout=out)
     assert "к проверке 0, запрошено 0" in out.getvalue()
+    assert OutboxMail.objects.filter(key__startswith="review_request:").count() == 2
     with pytest.raises(CommandError, match="ГГГГ-ММ-ДД"):
         call_command("review_cycle", "--now", "вчера")
 
