@@ -20,10 +20,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -44,28 +44,30 @@ Status = Subscription.Status
 # things an hour, a script flooding strangers' mailboxes many more.
 SUBSCRIBE_PER_HOUR = env_int("SUBSCRIPTIONS_PER_HOUR", 20)
 
-TITLES = {
+TITLES: dict[str, Promise] = {
     Kind.SEARCH: gettext_lazy("Сообщать о новых"),
     Kind.ACTIVITY: gettext_lazy("Следить за изменениями"),
     Kind.ORGANIZATION: gettext_lazy("Следить за организацией"),
     Kind.EVENT: gettext_lazy("Напомнить накануне"),
 }
-HINTS = {
+HINTS: dict[str, Promise] = {
     Kind.SEARCH: gettext_lazy("Пришлём письмо, когда по этому поиску появятся новые занятия и события."),
     Kind.ACTIVITY: gettext_lazy(
         "Пришлём письмо, если изменится расписание, цена или набор, и о новых событиях занятия."
     ),
-    Kind.ORGANIZATION: gettext_lazy("Пришлём письмо о новых занятиях и событиях организации и их изменениях."),
+    Kind.ORGANIZATION: gettext_lazy(
+        "Пришлём письмо о новых занятиях и событиях организации и их изменениях."
+    ),
     Kind.EVENT: gettext_lazy("Пришлём письмо за день до события."),
 }
-BUTTONS = {
+BUTTONS: dict[str, Promise] = {
     Kind.SEARCH: gettext_lazy("Подписаться"),
     Kind.ACTIVITY: gettext_lazy("Следить"),
     Kind.ORGANIZATION: gettext_lazy("Следить"),
     Kind.EVENT: gettext_lazy("Напомнить"),
 }
 # The categories of mails that are not subscriptions (core.emails callers name them).
-CATEGORY_NAMES = {
+CATEGORY_NAMES: dict[str, Promise] = {
     "moderation": gettext_lazy("решения модераторов"),
     "review": gettext_lazy("проверка актуальности"),
     "comments": gettext_lazy("ответы на комментарии"),
@@ -315,14 +317,14 @@ def _act(request: HttpRequest, scope: QuerySet[Subscription], *, may_confirm: bo
     """One POST of the manage page, on a subscription of `scope` only; the answer is a message."""
     form = RowForm(request.POST)
     if not form.is_valid():
-        messages.error(request, next(iter(form.errors.values()))[0])
+        messages.error(request, str(next(iter(form.errors.values()))[0]))
         return
     action = form.cleaned_data["action"]
     if action == "cancel_all":
-        count = 0
-        for subscription in scope:
-            subscriptions.subscription_cancel(token=subscription.token)
-            count += 1
+        tokens = list(scope.values_list("token", flat=True))
+        for token in tokens:
+            subscriptions.subscription_cancel(token=token)
+        count = len(tokens)
         messages.success(request, _("Вы отписались от всех подписок (%(n)s).") % {"n": count})
         return
     subscription = scope.filter(pk=form.cleaned_data["subscription"]).first()

@@ -27,7 +27,9 @@ def chess(db):
 @pytest.fixture
 def olga_search(db):
     """An anonymous parent's search subscription, still waiting for her to confirm."""
-    return subscriptions.subscribe(kind="search", email="olga@example.org", query="q=шахматы&age=9").subscription
+    return subscriptions.subscribe(
+        kind="search", email="olga@example.org", query="q=шахматы&age=9"
+    ).subscription
 
 
 @pytest.fixture
@@ -40,7 +42,9 @@ def olga_follow(chess):
 
 @pytest.fixture
 def boris_follow(chess):
-    followed = subscriptions.subscribe(kind="activity", email="boris@example.org", activity=chess).subscription
+    followed = subscriptions.subscribe(
+        kind="activity", email="boris@example.org", activity=chess
+    ).subscription
     subscriptions.subscription_confirm(token=followed.token)
     return followed
 
@@ -79,7 +83,10 @@ def test_confirm_needs_the_csrf_token_of_its_own_page(olga_search):
 @pytest.mark.parametrize("token", FORGED)
 @pytest.mark.parametrize("page", ["confirm", "manage", "unsubscribe", "optout"])
 def test_unknown_or_malformed_tokens_get_a_russian_404(client, olga_search, page, token):
-    for response in (client.get(f"/subscriptions/{page}/{token}/"), client.post(f"/subscriptions/{page}/{token}/")):
+    for response in (
+        client.get(f"/subscriptions/{page}/{token}/"),
+        client.post(f"/subscriptions/{page}/{token}/"),
+    ):
         assert response.status_code in (403, 404)  # 403: the CSRF check of confirm/manage comes first
         if response.status_code == 404:  # ours, or the site's own when the path does not match
             html = response.content.decode()
@@ -142,7 +149,9 @@ def test_manage_lists_every_subscription_of_that_address_and_nobody_elses(
 
 def test_manage_changes_frequency_confirms_and_cancels_one(client, olga_search, olga_follow):
     url = f"/subscriptions/manage/{olga_follow.token}/"
-    response = client.post(url, {"action": "frequency", "subscription": olga_follow.pk, "frequency": "weekly"})
+    response = client.post(
+        url, {"action": "frequency", "subscription": olga_follow.pk, "frequency": "weekly"}
+    )
     assert response.status_code == 302 and response["Location"] == url
     olga_follow.refresh_from_db()
     assert olga_follow.frequency == "weekly"
@@ -157,7 +166,9 @@ def test_manage_changes_frequency_confirms_and_cancels_one(client, olga_search, 
 def test_manage_cannot_touch_another_addresses_subscription(client, olga_follow, boris_follow):
     url = f"/subscriptions/manage/{olga_follow.token}/"
     for action in ("cancel", "frequency", "confirm"):
-        response = client.post(url, {"action": action, "subscription": boris_follow.pk, "frequency": "weekly"})
+        response = client.post(
+            url, {"action": action, "subscription": boris_follow.pk, "frequency": "weekly"}
+        )
         assert response.status_code == 302
     boris_follow.refresh_from_db()
     assert (boris_follow.status, boris_follow.frequency) == ("active", "daily")
@@ -286,7 +297,10 @@ def test_optout_get_asks_and_one_click_post_opts_out(client):
     done = mail_provider.post(url, ONE_CLICK, content_type="application/x-www-form-urlencoded")
     assert done.status_code == 200 and "Вы отписались" in done.content.decode()
     assert subscriptions.opted_out("olga@example.org", "moderation")
-    assert mail_provider.post(url, ONE_CLICK, content_type="application/x-www-form-urlencoded").status_code == 200
+    assert (
+        mail_provider.post(url, ONE_CLICK, content_type="application/x-www-form-urlencoded").status_code
+        == 200
+    )
     assert MailOptOut.objects.count() == 1
     back = mail_provider.post(url, {"action": "optin"})
     assert back.status_code == 200 and "снова будут приходить" in back.content.decode()

@@ -122,7 +122,11 @@ def test_signed_in_verified_address_is_subscribed_at_once_without_typing_it(anna
     response = anna_client.post(NEW, {"kind": "activity", "activity": chess.pk, "frequency": "immediate"})
     assert response.status_code == 302
     subscription = Subscription.objects.get()
-    assert (subscription.email, subscription.user, subscription.status) == ("anna@example.org", anna, "active")
+    assert (subscription.email, subscription.user, subscription.status) == (
+        "anna@example.org",
+        anna,
+        "active",
+    )
     assert subscription.frequency == "immediate"
     assert not OutboxMail.objects.exists()
     page = anna_client.get(chess.get_absolute_url()).content.decode()
@@ -210,7 +214,9 @@ def test_a_draft_activity_and_organization_are_not_found(client, chess):
     Activity.objects.filter(pk=chess.pk).update(status=Status.DRAFT)
     Organization.objects.filter(pk=chess.organization_id).update(status=Status.PENDING)
     first = client.post(NEW, {"kind": "activity", "activity": chess.pk, "email": "a@b.org"})
-    second = client.post(NEW, {"kind": "organization", "organization": chess.organization_id, "email": "a@b.org"})
+    second = client.post(
+        NEW, {"kind": "organization", "organization": chess.organization_id, "email": "a@b.org"}
+    )
     assert "Занятие не найдено" in first.content.decode()
     assert "Организация не найдена" in second.content.decode()
     assert not Subscription.objects.exists()
@@ -284,9 +290,7 @@ def test_hostile_text_is_shown_as_text(client, payload):
 
 def test_next_never_leaves_the_site(client):
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example/", "javascript:alert(1)"):
-        response = client.post(
-            NEW, {"kind": "search", "q": "шахматы", "email": "a@b.org", "next": target}
-        )
+        response = client.post(NEW, {"kind": "search", "q": "шахматы", "email": "a@b.org", "next": target})
         assert response.status_code == 302
         assert response["Location"].startswith("/search/?q=")
 
@@ -313,7 +317,9 @@ def test_mistyped_forms_do_not_use_up_the_limit(client, monkeypatch, settings):
     settings.IP_LIMIT_FACTOR = 1
     for _n in range(3):
         assert client.post(NEW, {"kind": "search", "q": "шахматы", "email": "olga@"}).status_code == 400
-    assert client.post(NEW, {"kind": "search", "q": "шахматы", "email": "olga@example.org"}).status_code == 302
+    assert (
+        client.post(NEW, {"kind": "search", "q": "шахматы", "email": "olga@example.org"}).status_code == 302
+    )
 
 
 # --- the widgets on the pages ---------------------------------------------------------------------
