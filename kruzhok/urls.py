@@ -23,6 +23,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("contribute/", include("kruzhok.moderation.urls_contribute")),
     path("", include(urls_contribute.suggest_urlpatterns)),
     path("", include("kruzhok.moderation.urls_public")),
+    path("subscriptions/", include("kruzhok.notifications.urls")),
     path("", include("kruzhok.search.urls")),
     path("", include("kruzhok.events.urls")),
     path("", include("kruzhok.catalog.urls")),

@@ -220,6 +220,32 @@ def subscription_cancel(*, token: str) -> Subscription | None:
     return subscription
 
 
+def subscription_resume(*, token: str) -> Subscription | None:
+    """«Подписаться снова» after unsubscribing (idempotent). The token only ever travelled by mail
+    to that address, so holding it proves the mailbox as a confirmation does; what happened while
+    it was cancelled is not news (a fresh baseline). None: no such link."""
+    from kruzhok.notifications.alerts import baseline
+
+    with transaction.atomic():
+        subscription = Subscription.objects.select_for_update().filter(token=token).first()
+        if subscription is None:
+            return None
+        if subscription.status != Status.ACTIVE:
+            subscription.status = Status.ACTIVE
+            subscription.confirmed_at = subscription.confirmed_at or timezone.now()
+            subscription.cancelled_at = None
+            baseline(subscription)
+            subscription.save(
+                update_fields=["status", "confirmed_at", "cancelled_at", "seen_seq", "seen_at", "state"]
+            )
+            audit_log(
+                action="notifications.resubscribed",
+                obj=subscription,
+                data={"target": subscription.target[:200]},
+            )
+    return subscription
+
+
 def subscription_set_frequency(*, subscription: Subscription, frequency: str) -> None:
     if frequency not in Frequency.values:
         raise SubscriptionError("frequency", "unknown frequency")

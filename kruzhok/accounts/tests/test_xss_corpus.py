@@ -192,7 +192,33 @@ def _problem_report(w: World, payload: str) -> Pages:
     )
 
 
+def _subscription(w: World, payload: str) -> Pages:
+    """A saved search (its words shown back on the subscription pages), and the same payload as
+    an address, whose refusal shows the typed text again."""
+    from django.core.cache import cache
+
+    from kruzhok.notifications.models import Subscription
+
+    cache.clear()  # the subscribe rate limit: one persona posts the whole corpus
+    client = client_for("citizen_a", w)
+    client.post("/subscriptions/new/", {"kind": "search", "q": payload[:200], "frequency": "weekly"})
+    refused = client_for("anonymous", w).post(
+        "/subscriptions/new/", {"kind": "search", "q": payload[:200], "email": payload}
+    )
+    assert refused.status_code == 400 and not script_problems(refused.content.decode())
+    subscription = Subscription.objects.filter(email=w.citizen_a.email).order_by("-pk").first()
+    pages: Pages = [("citizen_a", "/subscriptions/")]
+    if subscription is not None:
+        pages += [
+            ("anonymous", f"/subscriptions/manage/{subscription.token}/"),
+            ("anonymous", f"/subscriptions/confirm/{subscription.token}/"),
+            ("anonymous", f"/subscriptions/unsubscribe/{subscription.token}/"),
+        ]
+    return pages
+
+
 WRITE_PATHS: dict[str, Callable[[World, str], Pages]] = {
+    "subscription": _subscription,
     "problem_report": _problem_report,
     "contribute": _contribute,
     "suggest_edit": _suggest_edit,
