@@ -17,10 +17,8 @@ from kruzhok.catalog.models import Department, Organization
 from kruzhok.catalog.tests import factories as catalog_factories
 from kruzhok.core.models import AuditLog
 from kruzhok.notifications.models import OutboxMail
-from kruzhok.notifications.tests.urls_for_mail_tests import MAIL_URLS
 
-# MAIL_URLS: until the subscription pages are merged (see urls_for_mail_tests).
-pytestmark = [pytest.mark.django_db, MAIL_URLS]
+pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "Ochen-Nadyozhny-Parol-77"
 

@@ -12,10 +12,8 @@ from kruzhok.community import services
 from kruzhok.community.models import Comment, CommentReport
 from kruzhok.core.models import AuditLog
 from kruzhok.notifications.models import OutboxMail
-from kruzhok.notifications.tests.urls_for_mail_tests import MAIL_URLS
 
-# MAIL_URLS: until the subscription pages are merged (see urls_for_mail_tests).
-pytestmark = [pytest.mark.django_db, MAIL_URLS]
+pytestmark = pytest.mark.django_db
 
 
 def make(activity, author, status="held", text="Смотрите www.example.ru — там дешевле"):

@@ -16,10 +16,8 @@ from kruzhok.accounts.tests import factories as people
 from kruzhok.core import emails
 from kruzhok.notifications.models import OutboxMail
 from kruzhok.notifications.subscriptions import opt_out, optout_read
-from kruzhok.notifications.tests.urls_for_mail_tests import MAIL_URLS
 
-# MAIL_URLS: until the subscription pages are merged (see urls_for_mail_tests).
-pytestmark = [pytest.mark.django_db, MAIL_URLS]
+pytestmark = pytest.mark.django_db
 
 TEMPLATES = Path(settings.BASE_DIR) / "kruzhok" / "templates"
 BASES = {"emails/base", "emails/notification"}  # extended by the others, never sent

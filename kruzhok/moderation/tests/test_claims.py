@@ -14,10 +14,8 @@ from kruzhok.core.models import AuditLog
 from kruzhok.moderation import claims as services
 from kruzhok.moderation.models import Claim
 from kruzhok.notifications.models import OutboxMail
-from kruzhok.notifications.tests.urls_for_mail_tests import MAIL_URLS
 
-# MAIL_URLS: until the subscription pages are merged (see urls_for_mail_tests).
-pytestmark = [pytest.mark.django_db, MAIL_URLS]
+pytestmark = pytest.mark.django_db
 
 GOOD = {"position": "Директор", "phone": "+7 3812 12-34-56", "message": "Я руковожу студией с 2019 года."}
 

@@ -15,10 +15,8 @@ from kruzhok.catalog.tests import factories
 from kruzhok.core.models import AuditLog
 from kruzhok.moderation.models import ActivityVersion, Decision, ProblemReport
 from kruzhok.notifications.models import OutboxMail
-from kruzhok.notifications.tests.urls_for_mail_tests import MAIL_URLS
 
-# MAIL_URLS: until the subscription pages are merged (see urls_for_mail_tests).
-pytestmark = [pytest.mark.django_db, MAIL_URLS]
+pytestmark = pytest.mark.django_db
 
 HOSTILE = [
     "<script>alert('x')</script>",

@@ -20,10 +20,8 @@ from kruzhok.core.models import AuditLog
 from kruzhok.moderation import review_cycle
 from kruzhok.moderation.models import ActivityVersion
 from kruzhok.notifications.models import OutboxMail
-from kruzhok.notifications.tests.urls_for_mail_tests import MAIL_URLS
 
-# MAIL_URLS: until the subscription pages are merged (see urls_for_mail_tests).
-pytestmark = [pytest.mark.django_db, MAIL_URLS]
+pytestmark = pytest.mark.django_db
 
 DAY0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 

@@ -12,10 +12,8 @@ from kruzhok.moderation.models import ActivityVersion, Suggestion
 from kruzhok.moderation.suggestions import SuggestionError, suggestion_accept, suggestion_reject
 from kruzhok.moderation.tests.contribute_helpers import *  # noqa: F403
 from kruzhok.moderation.tests.contribute_helpers import XSS, assert_no_active_content, new_form
-from kruzhok.notifications.tests.urls_for_mail_tests import MAIL_URLS
 
-# MAIL_URLS: until the subscription pages are merged (see urls_for_mail_tests).
-pytestmark = [pytest.mark.django_db, MAIL_URLS]
+pytestmark = pytest.mark.django_db
 
 
 def _edit_form(activity: Activity, **over):

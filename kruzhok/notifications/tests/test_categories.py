@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import resolve
@@ -34,10 +33,8 @@ from kruzhok.moderation import claims, reports, review_cycle, suggestions
 from kruzhok.moderation.models import Claim, ProblemReport
 from kruzhok.notifications.models import OutboxMail
 from kruzhok.notifications.subscriptions import opt_out, optout_read
-from kruzhok.notifications.tests.urls_for_mail_tests import MAIL_URLS
 
-# MAIL_URLS: until the subscription pages are merged (see urls_for_mail_tests).
-pytestmark = [pytest.mark.django_db, MAIL_URLS]
+pytestmark = pytest.mark.django_db
 
 SITE = "https://kruzhok.example"
 
@@ -542,12 +539,3 @@ def test_hostile_names_are_text_in_a_review_request(world, payload):
     review_cycle.review_cycle_run()
     (sent,) = OutboxMail.objects.all()
     assert script_problems(sent.body_html) == [] and payload in sent.body_text
-
-
-def test_the_test_urlconf_adds_only_what_is_missing():
-    """The stand-ins never shadow the project's own pages once they exist."""
-    from kruzhok.notifications.tests import urls_for_mail_tests
-
-    names = {getattr(p, "namespace", None) for p in urls_for_mail_tests.urlpatterns}
-    assert ("subscriptions" in names) != urls_for_mail_tests._project_has_subscriptions()
-    assert settings.ROOT_URLCONF == "kruzhok.notifications.tests.urls_for_mail_tests"

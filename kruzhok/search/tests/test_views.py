@@ -199,7 +199,8 @@ def test_htmx_request_gets_only_the_results_and_a_canonical_url_to_push(parent, 
     )
     html = _text(response)
     assert response.status_code == 200
-    assert "<html" not in html and "<form" not in html
+    # Only the results (with the «сообщать о новых» form for this search), not the page's filters.
+    assert "<html" not in html and 'id="search-form"' not in html
     assert 'id="results-title"' in html and "Ладья" in html
     # Empty fields and defaults drop out: the address bar shows what a person would share.
     assert response["HX-Push-Url"] == "/search/?q=%D1%88%D0%B0%D1%85%D0%BC%D0%B0%D1%82%D1%8B"
@@ -228,6 +229,13 @@ def test_same_fragment_renders_in_the_page_and_alone(parent, chess_club):
     fragment = re.sub(
         r'<select id="id_\w+" hx-swap-oob=(?s:.*?)</select>', "", fragment
     )  # the form's options
+    # The «сообщать о новых» box follows the search out of band; the page has it beside the results.
+    fragment, boxes = re.subn(
+        r'<section class="subscribe subscribe-search" id="subscribe-search"[^>]*hx-swap-oob=(?s:.*?)</section>',
+        "",
+        fragment,
+    )
+    assert boxes == 1 and 'id="subscribe-search"' in page
     assert " ".join(section.group(1).split()) == " ".join(fragment.split())
 
 
