@@ -49,8 +49,10 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from kruzhok.catalog.models import Activity, Group, Organization, ScheduleSlot
@@ -77,6 +79,8 @@ Status = Subscription.Status
 # Items listed in one mail; the rest are counted, with a link to the search.
 MAX_ITEMS = 20
 CHUNK = 2000
+# Mails queued per transaction.
+BATCH = 50
 # What a run reads of a subscription: its identity, where to mail, and its progress.
 _FIELDS = (
     "pk",
@@ -197,35 +201,55 @@ class _Mail:
     changes: dict[str, Any]
 
 
-def _deliver(mail: _Mail, summary: Summary) -> bool:
-    """Queue the mail and move the subscription on, together or not at all (see the module)."""
-    sub = mail.subscription
-    try:
-        with transaction.atomic():
-            moved = Subscription.objects.filter(
-                pk=sub.pk,
-                status=Status.ACTIVE,
-                seen_seq=sub.seen_seq,
-                seen_at=sub.seen_at,
-                last_period=sub.last_period,
-                last_sent_at=sub.last_sent_at,
-            ).update(**mail.changes)
-            if not moved:
-                return False  # another run mailed it first, or the person unsubscribed meanwhile
-            send_mail(
-                template=mail.template,
-                to=sub.email,
-                context=mail.context,
-                language=sub.language,
-                key=mail.key,
-                headers=list_unsubscribe_headers(mail.context["unsubscribe_url"]),
-            )
-    except Exception:  # noqa: BLE001 — one broken mail must not stop the others; it is retried next run
-        logger.exception("Alert %s for subscription %s could not be queued", mail.key, sub.pk)
-        summary.errors += 1
-        return False
-    summary.mailed[sub.kind] += 1
-    return True
+def _deliver(mails: list[_Mail], summary: Summary) -> None:
+    """Queue each mail and move its subscription on, together or not at all (see the module): a
+    savepoint per mail, one commit per batch."""
+    with transaction.atomic():
+        for mail in mails:
+            sub = mail.subscription
+            try:
+                with transaction.atomic():
+                    moved = Subscription.objects.filter(
+                        pk=sub.pk,
+                        status=Status.ACTIVE,
+                        seen_seq=sub.seen_seq,
+                        seen_at=sub.seen_at,
+                        last_period=sub.last_period,
+                        last_sent_at=sub.last_sent_at,
+                    ).update(**mail.changes)
+                    if not moved:
+                        continue  # another run mailed it first, or the person unsubscribed meanwhile
+                    send_mail(
+                        template=mail.template,
+                        to=sub.email,
+                        context=mail.context,
+                        language=sub.language,
+                        key=mail.key,
+                        headers=list_unsubscribe_headers(mail.context["unsubscribe_url"]),
+                    )
+            except Exception:  # noqa: BLE001 — one broken mail must not stop the others; retried next run
+                logger.exception("Alert %s for subscription %s could not be queued", mail.key, sub.pk)
+                summary.errors += 1
+                continue
+            summary.mailed[sub.kind] += 1
+
+
+class _Outgoing:
+    """Mails waiting for their batch: a commit per mail cost more than rendering it."""
+
+    def __init__(self, summary: Summary) -> None:
+        self.summary = summary
+        self.mails: list[_Mail] = []
+
+    def add(self, mail: _Mail) -> None:
+        self.mails.append(mail)
+        if len(self.mails) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.mails:
+            _deliver(self.mails, self.summary)
+            self.mails = []
 
 
 def _advance(subscriptions: list[Subscription], clock: Clock, periods: Mapping[int, str]) -> None:
@@ -259,10 +283,10 @@ def _progress_changes(sub: Subscription, period: str, clock: Clock, **extra: Any
     return changes
 
 
-def _links(sub: Subscription) -> dict[str, Any]:
+def _links(sub: Subscription, label: str | None = None) -> dict[str, Any]:
     return {
         "subscription": sub,
-        "subscription_label": labels.subscription_label(sub),
+        "subscription_label": label if label is not None else labels.subscription_label(sub),
         "unsubscribe_url": unsubscribe_url(sub),
         "manage_url": manage_url(sub),
     }
@@ -322,6 +346,41 @@ def price_words(price_rub: int) -> str:
     if price_rub == 0:
         return _("бесплатно")
     return _("%(price)s ₽/мес") % {"price": f"{price_rub:,}".replace(",", "\u00a0")}
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An activity or event of a mail with its lines already rendered (`emails/_alert_activity.*`,
+    `emails/_alert_event.*`) in the mail's language."""
+
+    item: Item | EventItem
+    html: SafeString
+    text: str
+
+
+class _Fragments:
+    """Each listed activity or event rendered once per language, not once per mail: a run queues
+    thousands of mails that list the same few hundred new activities."""
+
+    def __init__(self) -> None:
+        self.done: dict[tuple[str, int, str], Listed] = {}
+
+    def activity(self, item: Item) -> Listed:
+        return self._listed("emails/_alert_activity", "item", item)
+
+    def event(self, item: EventItem) -> Listed:
+        return self._listed("emails/_alert_event", "event", item)
+
+    def _listed(self, template: str, name: str, item: Item | EventItem) -> Listed:
+        key = (template, item.id, translation.get_language() or settings.LANGUAGE_CODE)
+        if key not in self.done:
+            context = {name: item}
+            self.done[key] = Listed(
+                item,
+                mark_safe(render_to_string(f"{template}.html", context)),  # noqa: S308 (our template, escaped)
+                render_to_string(f"{template}.txt", context),
+            )
+        return self.done[key]
 
 
 def _items(ids: Collection[int]) -> dict[int, Item]:
@@ -401,10 +460,31 @@ def _event_item(event: Event, now: datetime) -> EventItem:
 # --- saved searches ----------------------------------------------------------------------------
 
 
-def _event_filter_key(params: SearchParams) -> tuple:
-    """What of a search applies to events (`events_matching` and the text): searches that differ
-    only in place or schedule share one events query."""
-    return (params.q, params.direction, params.categories, params.age, params.free, params.district)
+class _EventMatcher:
+    """Which new events each saved search lists, as the events page would (`events_matching` for
+    the filters, the page's substring rule for the text). The filters of thousands of searches
+    take a few hundred distinct values (most set none, or an age): one query per value, the text
+    in Python."""
+
+    def __init__(self, candidates: list[Event]) -> None:
+        self.ids = [event.pk for event in candidates]
+        self.by_filters: dict[tuple, list[Event]] = {}
+
+    def matching(self, params: SearchParams) -> list[int]:
+        if not self.ids:
+            return []
+        key = (params.direction, params.categories, params.age, params.free, params.district)
+        if key not in self.by_filters:
+            self.by_filters[key] = list(
+                events_matching(params, include_cancelled=False)
+                .filter(pk__in=self.ids)
+                .order_by("starts_at", "pk")
+            )
+        events = self.by_filters[key]
+        if not params.q:
+            return [event.pk for event in events]
+        needle = fold(params.q)
+        return [event.pk for event in events if _mentions(event, needle)]
 
 
 def _search_alerts(clock: Clock, summary: Summary, say: Progress) -> None:
@@ -421,81 +501,73 @@ def _search_alerts(clock: Clock, summary: Summary, say: Progress) -> None:
         windows[seq] = set(published_between(seq, clock.seq)) if seq < clock.seq else set()
     lowest_seen = min(sub.seen_at for sub in due)
     new_events = _new_events(clock, lowest_seen)
-    new_event_ids = [e.pk for e in new_events]
     events_by_id = {e.pk: e for e in new_events}
+    event_matcher = _EventMatcher(new_events)
 
     by_query: dict[str, list[Subscription]] = defaultdict(list)
     for sub in due:
         by_query[sub.query].append(sub)
     store = search_store.current() if any(windows.values()) else None
-    matched_events: dict[tuple, list[int]] = {}
     quiet: list[Subscription] = []
-    outgoing: list[tuple[Subscription, list[int], int, list[int]]] = []
+    to_mail: list[tuple[Subscription, list[int], int, list[int]]] = []
     last_said = time.monotonic()
     for number, group in enumerate(by_query.values(), 1):
         params = labels.search_params(group[0])
         candidates = set().union(*(windows[sub.seen_seq] for sub in group))
         matched = matching_among(params, candidates, store=store) if candidates and store else []
-        event_ids: list[int] = []
-        if new_event_ids:
-            key = _event_filter_key(params)
-            if key not in matched_events:
-                matched_events[key] = _events_for_search(params, new_event_ids)
-            event_ids = matched_events[key]
+        event_ids = event_matcher.matching(params)
         for sub in group:
             window = windows[sub.seen_seq]
             mine = [pk for pk in matched if pk in window]
             events = [pk for pk in event_ids if events_by_id[pk].created_at > sub.seen_at]
             if mine or events:
-                outgoing.append((sub, mine[:MAX_ITEMS], len(mine), events))
+                to_mail.append((sub, mine[:MAX_ITEMS], len(mine), events))
             else:
                 quiet.append(sub)
         if time.monotonic() - last_said > 5:
-            say(f"search: {number}/{len(by_query)} saved searches matched, {len(outgoing)} mails to queue")
+            say(f"search: {number}/{len(by_query)} saved searches matched, {len(to_mail)} mails to queue")
             last_said = time.monotonic()
     _advance(quiet, clock, periods)
 
-    items = _items({pk for _sub, shown, _n, _e in outgoing for pk in shown})
+    items = _items({pk for _sub, shown, _n, _e in to_mail for pk in shown})
     event_items = {
-        pk: _event_item(events_by_id[pk], clock.now) for pk in {pk for *_r, e in outgoing for pk in e}
+        pk: _event_item(events_by_id[pk], clock.now) for pk in {pk for *_r, e in to_mail for pk in e}
     }
-    for number, (sub, shown, total, events) in enumerate(outgoing, 1):
+    fragments = _Fragments()
+    outbox = _Outgoing(summary)
+    words: dict[tuple[str, str], tuple[str, str]] = {}
+    for number, (sub, shown, total, events) in enumerate(to_mail, 1):
         period = periods[sub.pk]
         with translation.override(sub.language):
-            what = describe(labels.search_params(sub))
+            if (sub.query, sub.language) not in words:
+                what = describe(labels.search_params(sub))
+                words[sub.query, sub.language] = (
+                    ", ".join(what) if what else _("все новые занятия"),
+                    labels.subscription_label(sub),
+                )
+            search_words, label = words[sub.query, sub.language]
             context = {
-                **_links(sub),
-                "search_words": ", ".join(what) if what else _("все новые занятия"),
+                **_links(sub, label),
+                "search_words": search_words,
                 "search_url": _absolute(labels.search_url(sub)),
-                "items": [items[pk] for pk in shown if pk in items],
+                "items": [fragments.activity(items[pk]) for pk in shown if pk in items],
                 "count": total,
                 "more": max(total - MAX_ITEMS, 0),
-                "events": [event_items[pk] for pk in events[:MAX_ITEMS]],
+                "events": [fragments.event(event_items[pk]) for pk in events[:MAX_ITEMS]],
                 "more_events": max(len(events) - MAX_ITEMS, 0),
             }
-        _deliver(
+        outbox.add(
             _Mail(
                 sub,
                 "emails/alert_search",
                 _key(sub, period, clock),
                 context,
                 _progress_changes(sub, period, clock),
-            ),
-            summary,
+            )
         )
         if number % 500 == 0:
-            say(f"search: {number}/{len(outgoing)} mails queued")
-
-
-def _events_for_search(params: SearchParams, candidates: list[int]) -> list[int]:
-    """Which of these new events the events page would list for the search's filters."""
-    events = (
-        events_matching(params, include_cancelled=False).filter(pk__in=candidates).order_by("starts_at", "pk")
-    )
-    if not params.q:
-        return list(events.values_list("pk", flat=True))
-    needle = fold(params.q)
-    return [event.pk for event in events if _mentions(event, needle)]
+            say(f"search: {number}/{len(to_mail)} mails queued")
+    outbox.flush()
 
 
 # --- follows -----------------------------------------------------------------------------------
@@ -610,10 +682,9 @@ def _schedule_words(group: Mapping[str, Any] | None) -> str:
 
 
 def _enrollment_words(value: str | None) -> str:
-    try:
-        return str(Activity.Enrollment(value).label)
-    except ValueError:
+    if value not in Activity.Enrollment.values:
         return value or "—"
+    return str(Activity.Enrollment(value).label)
 
 
 def activity_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
@@ -652,7 +723,7 @@ def _activity_news(
     return ActivityNews(title, url, changes) if changes else None
 
 
-def _follow_alerts(clock: Clock, summary: Summary, say: Progress, kinds: list[str]) -> None:
+def _follow_alerts(clock: Clock, summary: Summary, say: Progress, kinds: Collection[str]) -> None:
     subs = list(_active(kinds))
     for sub in subs:
         summary.checked[sub.kind] += 1
@@ -681,6 +752,8 @@ def _follow_alerts(clock: Clock, summary: Summary, say: Progress, kinds: list[st
         clock, lowest_seen, Q(activity_id__in=list(activity_ids)) | Q(organization_id__in=list(org_ids))
     )
     quiet: list[Subscription] = []
+    fragments = _Fragments()
+    outbox = _Outgoing(summary)
     for sub in due:
         period = periods[sub.pk]
         if sub.kind == Kind.ACTIVITY:
@@ -704,19 +777,21 @@ def _follow_alerts(clock: Clock, summary: Summary, say: Progress, kinds: list[st
                 **_links(sub),
                 "news": news,
                 "note": gone_note,
-                "new_activities": new_items[:MAX_ITEMS],
+                "new_activities": [fragments.activity(item) for item in new_items[:MAX_ITEMS]],
                 "more": max(len(new_items) - MAX_ITEMS, 0),
-                "events": [_event_item(e, clock.now) for e in mine[:MAX_ITEMS]],
+                "events": [fragments.event(_event_item(e, clock.now)) for e in mine[:MAX_ITEMS]],
                 "more_events": max(len(mine) - MAX_ITEMS, 0),
             }
-        mail = _Mail(
-            sub,
-            "emails/alert_follow",
-            _key(sub, period, clock),
-            context,
-            _progress_changes(sub, period, clock, state=current),
+        outbox.add(
+            _Mail(
+                sub,
+                "emails/alert_follow",
+                _key(sub, period, clock),
+                context,
+                _progress_changes(sub, period, clock, state=current),
+            )
         )
-        _deliver(mail, summary)
+    outbox.flush()
     say(f"follows: {len(due)} checked")
     _advance(quiet, clock, periods)
 
@@ -790,13 +865,14 @@ def _reminders(clock: Clock, summary: Summary, say: Progress) -> None:
             for occurrence in occurrences(*window, events=chunk):
                 if occurrence.local_date == tomorrow:
                     starts[occurrence.event.pk].append(occurrence.local_start)
+    outbox = _Outgoing(summary)
     for sub in subs:
         event = events.get(sub.event_id or 0)
         if event is None:
             continue
         if event.status == Event.Status.CANCELLED:
             if not sub.state.get("cancelled"):
-                _event_mail(sub, event, clock, summary)
+                outbox.add(_event_mail(sub, event, clock))
             continue
         if sub.state.get("cancelled"):
             # Published again: reminders resume.
@@ -804,7 +880,8 @@ def _reminders(clock: Clock, summary: Summary, say: Progress) -> None:
             sub.state = {}
         day = tomorrow.isoformat()
         if event.pk in starts and sub.last_period != day:
-            _event_mail(sub, event, clock, summary, day=tomorrow, starts=starts[event.pk])
+            outbox.add(_event_mail(sub, event, clock, day=tomorrow, starts=starts[event.pk]))
+    outbox.flush()
     say(f"reminders: {len(subs)} checked")
 
 
@@ -812,11 +889,10 @@ def _event_mail(
     sub: Subscription,
     event: Event,
     clock: Clock,
-    summary: Summary,
     *,
     day: date | None = None,
     starts: list[datetime] | None = None,
-) -> None:
+) -> _Mail:
     """A reminder of the occurrences on `day`; without a day, the notice that the event is cancelled."""
     cancelled = day is None
     with translation.override(sub.language):
@@ -834,4 +910,4 @@ def _event_mail(
     else:
         key = f"event_reminder:{sub.pk}:{day.isoformat()}"
         changes["last_period"] = day.isoformat()
-    _deliver(_Mail(sub, "emails/event_reminder", key, context, changes), summary)
+    return _Mail(sub, "emails/event_reminder", key, context, changes)

@@ -112,7 +112,8 @@ def parts(message: EmailMessage) -> tuple[str, str]:
     text = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
     assert text is not None and html is not None
-    return str(text.get_content()), str(html.get_content())
+    # Line ends as the message was written, not as SMTP carried them (CRLF).
+    return str(text.get_content()).replace("\r\n", "\n"), str(html.get_content()).replace("\r\n", "\n")
 
 
 def unsubscribe_token(message: EmailMessage) -> str:

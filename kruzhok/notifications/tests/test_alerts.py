@@ -130,11 +130,11 @@ def test_two_runs_at_once_mail_once(smtp_server, django_capture_on_commit_callba
     deliver = alerts._deliver
     interleaved: list[bool] = []
 
-    def b_runs_first(mail, summary):
+    def b_runs_first(mails, summary):
         if not interleaved:
             interleaved.append(True)
             alerts.send_alerts()  # run B, complete
-        return deliver(mail, summary)
+        return deliver(mails, summary)
 
     monkeypatch.setattr(alerts, "_deliver", b_runs_first)
     with django_capture_on_commit_callbacks(execute=True):

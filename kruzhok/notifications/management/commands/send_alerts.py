@@ -9,7 +9,6 @@ and a run that did not happen is caught up by the next. The mails go to the outb
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime
 from typing import Any
 
@@ -47,7 +46,8 @@ class Command(BaseCommand):
 
         def progress(message: str) -> None:
             if verbose:
-                print(message, file=sys.stderr, flush=True)
+                self.stderr.write(message)
+                self.stderr.flush()
 
         summary = send_alerts(now=moment, kinds=kind, progress=progress)
         kinds = kind or Subscription.Kind.values
