@@ -61,7 +61,7 @@ from kruzhok.core.emails import send_mail
 from kruzhok.core.text import fold
 from kruzhok.events.models import Event
 from kruzhok.events.recurrence import local_zone, occurrence_starts
-from kruzhok.events.selectors import _mentions, events_matching, local_midnight, occurrences
+from kruzhok.events.selectors import MAX_WINDOW_DAYS, _mentions, events_matching, local_midnight, occurrences
 from kruzhok.notifications import labels
 from kruzhok.notifications.models import Subscription
 from kruzhok.notifications.subscriptions import list_unsubscribe_headers, manage_url, unsubscribe_url
@@ -323,7 +323,7 @@ class EventItem:
     id: int
     title: str
     url: str
-    kind: str
+    kind_value: str
     organization: str
     starts: datetime  # local; the next occurrence of a recurring event
     all_day: bool
@@ -333,6 +333,10 @@ class EventItem:
     okrug: str
     age_min: int | None
     age_max: int | None
+
+    @property
+    def kind(self) -> str:
+        return str(Event.Kind(self.kind_value).label) if self.kind_value in Event.Kind.values else ""
 
     @property
     def price(self) -> str:
@@ -434,7 +438,7 @@ def _event_item(event: Event, now: datetime) -> EventItem:
             rule=event.rrule,
             exdates=event.exception_dates(),
             window_start=now,
-            window_end=now + timedelta(days=400),
+            window_end=now + timedelta(days=MAX_WINDOW_DAYS),
             limit=1,
         ),
         event.starts_at,
@@ -444,7 +448,7 @@ def _event_item(event: Event, now: datetime) -> EventItem:
         id=event.pk,
         title=event.title,
         url=_absolute(event.get_absolute_url()),
-        kind=str(event.get_kind_display()),
+        kind_value=event.kind,
         organization=event.organization.name,
         starts=nxt.astimezone(local_zone()),
         all_day=event.all_day,
@@ -528,6 +532,8 @@ def _search_alerts(clock: Clock, summary: Summary, say: Progress) -> None:
             say(f"search: {number}/{len(by_query)} saved searches matched, {len(to_mail)} mails to queue")
             last_said = time.monotonic()
     _advance(quiet, clock, periods)
+    # In subscription order, as the other kinds: two runs at once take the row locks in one order.
+    to_mail.sort(key=lambda entry: entry[0].pk)
 
     items = _items({pk for _sub, shown, _n, _e in to_mail for pk in shown})
     event_items = {
@@ -742,8 +748,9 @@ def _follow_alerts(clock: Clock, summary: Summary, say: Progress, kinds: Collect
             mentioned |= {int(pk) for pk in (sub.state.get("activities") or {})}
     for org_id in org_ids:
         mentioned |= {int(pk) for pk in now_org[org_id].get("activities", {})}
-    for start in range(0, len(mentioned), CHUNK):
-        chunk = sorted(mentioned)[start : start + CHUNK]
+    ordered = sorted(mentioned)
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ordered[start : start + CHUNK]
         for pk, title, slug in Activity.objects.filter(pk__in=chunk).values_list("pk", "title", "slug"):
             titles[pk] = (title, _absolute(reverse("catalog:activity", args=[pk, slug or "activity"])))
     org_names = dict(Organization.objects.filter(pk__in=list(org_ids)).values_list("pk", "name"))
@@ -766,7 +773,7 @@ def _follow_alerts(clock: Clock, summary: Summary, say: Progress, kinds: Collect
             ]
         if not sub.state:
             # Made before follows had a state: this run is its baseline, nothing to tell yet.
-            _baseline_state(sub, current, clock, period)
+            _baseline_state(sub, current, clock)
             continue
         with translation.override(sub.language):
             news, new_items, gone_note = _follow_news(sub, current, titles, org_names)
@@ -832,7 +839,7 @@ def _follow_news(
     return news, [items[pk] for pk in added if pk in items], note
 
 
-def _baseline_state(sub: Subscription, current: Mapping[str, Any], clock: Clock, period: str) -> None:
+def _baseline_state(sub: Subscription, current: Mapping[str, Any], clock: Clock) -> None:
     Subscription.objects.filter(
         pk=sub.pk, status=Status.ACTIVE, seen_at=sub.seen_at, last_sent_at=sub.last_sent_at
     ).update(state=current, seen_seq=max(sub.seen_seq, clock.seq), seen_at=max(sub.seen_at, clock.cutoff))

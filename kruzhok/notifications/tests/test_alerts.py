@@ -271,15 +271,77 @@ def test_a_hostile_saved_search_is_escaped_and_never_reaches_a_header(
 
 def test_english_subscribers_get_english_mails(smtp_server, django_capture_on_commit_callbacks):
     subscription(query="q=шахматы&age=9", language="en")
+    subscription(query="q=шахматы&age=9", email="russian@example.org")
     factories.activity(title="Шахматный клуб", categories=["chess"], price_rub=0)
+    event_factories.event(
+        title="Шахматы: турнир", kind="competition", starts=_future(6), ends=_future(6, 14), price_rub=0
+    )
     run(django_capture_on_commit_callbacks)
-    (mail,) = smtp_server.received
-    assert mail["Subject"].startswith("New for your search:")
-    assert "age 9" in mail["Subject"]
-    text, _html = parts(mail)
-    assert "free" in text and "Unsubscribe" in text
+    english, russian = sorted(smtp_server.received, key=lambda m: m["To"] != "parent@example.org")
+    assert english["Subject"].startswith("New for your search:")
+    assert "age 9" in english["Subject"]
+    text, _html = parts(english)
+    assert "free" in text and "Unsubscribe" in text and "Competition" in text
+    assert "7–12 years" in text
+    text, _html = parts(russian)
+    assert "Соревнование" in text and "Отписаться" in text
 
 
 def test_a_bad_now_says_how_to_write_it():
     with pytest.raises(CommandError, match="2026-11-30T08:05"):
         call_command("send_alerts", "--now", "tomorrow")
+
+
+def test_a_signed_in_parent_subscribed_through_subscribe_gets_the_next_new_activity(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    from kruzhok.accounts.tests.factories import user
+    from kruzhok.notifications.subscriptions import subscribe
+
+    factories.activity(title="Шахматы для начинающих", categories=["chess"])
+    anna = user("anna@example.org")
+    query = parse_params(QueryDict("q=шахматы"))[0].query_string()
+    made = subscribe(kind="search", email="anna@example.org", user=anna, query=query, frequency="immediate")
+    assert made.outcome == "active"
+    factories.activity(title="Шахматный клуб «Ладья»", categories=["chess"])
+    run(django_capture_on_commit_callbacks)
+    (mail,) = smtp_server.received
+    text, _html = parts(mail)
+    assert "Ладья" in text and "Шахматы для начинающих" not in text
+
+
+def test_a_mail_that_cannot_be_queued_stops_nothing_else_and_is_retried(
+    smtp_server, django_capture_on_commit_callbacks, monkeypatch
+):
+    broken = subscription(query="age=9", email="broken@example.org")
+    subscription(query="age=9", email="fine@example.org")
+    factories.activity(title="Робототехника")
+    send_mail = alerts.send_mail
+
+    def refuse_one(**kwargs):
+        if kwargs["to"] == "broken@example.org":
+            raise RuntimeError("the template broke")
+        return send_mail(**kwargs)
+
+    monkeypatch.setattr(alerts, "send_mail", refuse_one)
+    with pytest.raises(CommandError, match="the next run tries them again"):
+        run(django_capture_on_commit_callbacks)
+    assert [m["To"] for m in smtp_server.received] == ["fine@example.org"]
+    seen_seq = broken.seen_seq
+    broken.refresh_from_db()
+    assert broken.seen_seq == seen_seq and broken.last_sent_at is None  # not moved on
+
+    monkeypatch.setattr(alerts, "send_mail", send_mail)
+    run(django_capture_on_commit_callbacks)
+    assert sorted(m["To"] for m in smtp_server.received) == ["broken@example.org", "fine@example.org"]
+
+
+def test_kind_limits_the_run(smtp_server, django_capture_on_commit_callbacks):
+    chess = factories.activity(title="Шахматы", categories=["chess"], price_rub=1000)
+    subscription(query="age=9")
+    subscription(Subscription.Kind.ACTIVITY, activity=chess)
+    chess.price_rub = 0
+    chess.save()
+    printed = run(django_capture_on_commit_callbacks, "--kind", "activity")
+    assert printed.startswith("activity: 1 checked, 1 mailed;") and "search" not in printed
+    assert [m["Subject"] for m in smtp_server.received] == ["Что нового: Занятие «Шахматы»"]

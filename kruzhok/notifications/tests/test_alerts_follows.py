@@ -120,6 +120,21 @@ def test_an_archived_activity_is_mailed_once_as_gone(smtp_server, django_capture
     assert "Этого занятия больше нет в каталоге." in text
 
 
+def test_a_follow_without_a_state_takes_its_baseline_silently(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    chess = factories.activity(title="Шахматы", categories=["chess"], price_rub=1500)
+    sub = subscription(Kind.ACTIVITY, activity=chess)
+    Subscription.objects.filter(pk=sub.pk).update(state={})  # made before follows kept a state
+    run(django_capture_on_commit_callbacks)
+    sub.refresh_from_db()
+    assert smtp_server.received == [] and sub.state["price"] == 1500
+    chess.price_rub = 1200
+    chess.save()
+    run(django_capture_on_commit_callbacks)
+    assert len(smtp_server.received) == 1
+
+
 def test_a_daily_follow_waits_for_its_hour(smtp_server, django_capture_on_commit_callbacks):
     chess = factories.activity(title="Шахматы", categories=["chess"], price_rub=1500)
     subscription(Kind.ACTIVITY, activity=chess, frequency=Subscription.Frequency.DAILY)
