@@ -202,36 +202,49 @@ class _Mail:
 
 
 def _deliver(mails: list[_Mail], summary: Summary) -> None:
-    """Queue each mail and move its subscription on, together or not at all (see the module): a
-    savepoint per mail, one commit per batch."""
-    with transaction.atomic():
-        for mail in mails:
-            sub = mail.subscription
-            try:
-                with transaction.atomic():
-                    moved = Subscription.objects.filter(
-                        pk=sub.pk,
-                        status=Status.ACTIVE,
-                        seen_seq=sub.seen_seq,
-                        seen_at=sub.seen_at,
-                        last_period=sub.last_period,
-                        last_sent_at=sub.last_sent_at,
-                    ).update(**mail.changes)
-                    if not moved:
-                        continue  # another run mailed it first, or the person unsubscribed meanwhile
-                    send_mail(
-                        template=mail.template,
-                        to=sub.email,
-                        context=mail.context,
-                        language=sub.language,
-                        key=mail.key,
-                        headers=list_unsubscribe_headers(mail.context["unsubscribe_url"]),
-                    )
-            except Exception:  # noqa: BLE001 — one broken mail must not stop the others; retried next run
-                logger.exception("Alert %s for subscription %s could not be queued", mail.key, sub.pk)
-                summary.errors += 1
-                continue
-            summary.mailed[sub.kind] += 1
+    """Queue each mail and move its subscription on, in one transaction (see the module). When one
+    mail of the batch fails, the batch is rolled back and tried again mail by mail, so only the
+    broken one is left for the next run."""
+    try:
+        with transaction.atomic():
+            queued = [mail for mail in mails if _queue(mail)]
+    except Exception:  # noqa: BLE001 — one broken mail must not stop the others; retried next run
+        if len(mails) > 1:
+            for mail in mails:
+                _deliver([mail], summary)
+            return
+        logger.exception(
+            "Alert %s for subscription %s could not be queued", mails[0].key, mails[0].subscription.pk
+        )
+        summary.errors += 1
+        return
+    for mail in queued:
+        summary.mailed[mail.subscription.kind] += 1
+
+
+def _queue(mail: _Mail) -> bool:
+    """Move the subscription from the progress this run read to the new one and queue its mail;
+    False when another run moved it first (or the person unsubscribed meanwhile)."""
+    sub = mail.subscription
+    moved = Subscription.objects.filter(
+        pk=sub.pk,
+        status=Status.ACTIVE,
+        seen_seq=sub.seen_seq,
+        seen_at=sub.seen_at,
+        last_period=sub.last_period,
+        last_sent_at=sub.last_sent_at,
+    ).update(**mail.changes)
+    if not moved:
+        return False
+    send_mail(
+        template=mail.template,
+        to=sub.email,
+        context=mail.context,
+        language=sub.language,
+        key=mail.key,
+        headers=list_unsubscribe_headers(mail.context["unsubscribe_url"]),
+    )
+    return True
 
 
 class _Outgoing:
