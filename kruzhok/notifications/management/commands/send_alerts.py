@@ -4,7 +4,8 @@ activities and organizations, reminders of tomorrow's events (kruzhok/notificati
 
 For cron, every 5 minutes: a run that finds nothing queues nothing, two runs at once mail once,
 and a run that did not happen is caught up by the next. The mails go to the outbox; the worker (or
-`deliver_mail`) sends them. Progress goes to stderr, the summary to stdout.
+`deliver_mail`) sends them. Progress of a long run goes to stderr, the summary to stdout; with
+`-v 0` only errors are printed (so cron mails only those).
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ class Command(BaseCommand):
         summary = send_alerts(now=moment, kinds=kind, progress=progress)
         kinds = kind or Subscription.Kind.values
         parts = [f"{name}: {summary.checked[name]} checked, {summary.mailed[name]} mailed" for name in kinds]
-        self.stdout.write(f"{'; '.join(parts)}; {summary.seconds:.1f} s")
+        if verbose:
+            self.stdout.write(f"{'; '.join(parts)}; {summary.seconds:.1f} s")
         if summary.errors:
             raise CommandError(
                 f"{summary.errors} alert mails could not be queued (the log says why); their "
