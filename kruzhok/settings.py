@@ -236,6 +236,11 @@ MAILERS = {
 OUTBOX_LEASE_S = env_int("OUTBOX_LEASE_S", 300)
 OUTBOX_RETRY_BASE_S = env_int("OUTBOX_RETRY_BASE_S", 60)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+# Alerts (`manage.py send_alerts`, kruzhok/notifications/alerts.py): events count as new once they are
+# ALERTS_SETTLE_S old (their transaction has surely committed); daily and weekly mails and the
+# reminders of tomorrow's events go out from ALERTS_DAILY_HOUR, Omsk time.
+ALERTS_SETTLE_S = env_int("ALERTS_SETTLE_S", 60)
+ALERTS_DAILY_HOUR = env_int("ALERTS_DAILY_HOUR", 8)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Кружок <noreply@localhost>")
 
 # Accounts (django-allauth): sign-in by email, which must be verified before the first sign-in.

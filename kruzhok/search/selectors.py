@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -841,3 +841,15 @@ def describe(params: SearchParams) -> list[str]:
             continue
         parts.append(_filter_label(name, params, None))
     return parts
+
+
+def matching_among(params: SearchParams, ids: Collection[int], *, store: Store | None = None) -> list[int]:
+    """Which of these activities the search would show (its filters and text, exactly as the page
+    runs them), in the order the page shows them: the alert mails list what is new among results."""
+    store = store if store is not None else current()
+    run = _run(replace(params, page=1), store)
+    positions = store.positions(np.fromiter(ids, np.int64))
+    positions = positions[run.mask[positions]]
+    if not positions.size:
+        return []
+    return [int(pk) for pk in store.ids[_order(run, positions, _best(run, positions))]]
