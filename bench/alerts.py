@@ -61,15 +61,6 @@ def _django() -> None:
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.urls import NoReverseMatch, clear_url_caches, reverse
-
-    try:
-        reverse("subscriptions:unsubscribe", args=["token"])
-    except NoReverseMatch:
-        # Until the subscription pages are merged: the URL names the mails link to.
-        settings.ROOT_URLCONF = "kruzhok.notifications.tests.alerts_support"
-        clear_url_caches()
 
 
 # --- the setup process ------------------------------------------------------------------------

@@ -43,7 +43,7 @@ class Occurrence:
         return (self.local_end - timedelta(microseconds=1)).date()
 
 
-def _mentions(event: Event, needle: str) -> bool:
+def event_mentions(event: Event, needle: str) -> bool:
     """`q` for events: a folded substring of the event's or its activity's title."""
     return needle in fold(f"{event.title} {event.activity.title if event.activity else ''}")
 
@@ -59,7 +59,7 @@ def events_for_feed(params: SearchParams, *, since: datetime, limit: int) -> lis
     if not params.q:
         return list(events[:limit])
     needle = fold(params.q)
-    return list(islice((e for e in events.iterator(chunk_size=500) if _mentions(e, needle)), limit))
+    return list(islice((e for e in events.iterator(chunk_size=500) if event_mentions(e, needle)), limit))
 
 
 def events_matching(params: SearchParams | None = None, *, include_cancelled: bool = True) -> QuerySet[Event]:
@@ -106,7 +106,7 @@ def occurrences(
     needle = fold(filters.q) if filters is not None and filters.q else ""
     found: list[Occurrence] = []
     for event in candidates.order_by("starts_at", "id"):
-        if needle and not _mentions(event, needle):
+        if needle and not event_mentions(event, needle):
             continue
         duration = event.duration
         for begins in occurrence_starts(

@@ -69,7 +69,13 @@ from kruzhok.core.emails import send_mail
 from kruzhok.core.text import fold
 from kruzhok.events.models import Event
 from kruzhok.events.recurrence import local_zone, occurrence_starts
-from kruzhok.events.selectors import MAX_WINDOW_DAYS, _mentions, events_matching, local_midnight, occurrences
+from kruzhok.events.selectors import (
+    MAX_WINDOW_DAYS,
+    event_mentions,
+    events_matching,
+    local_midnight,
+    occurrences,
+)
 from kruzhok.notifications import labels
 from kruzhok.notifications.models import Subscription
 from kruzhok.notifications.subscriptions import list_unsubscribe_headers, manage_url, unsubscribe_url
@@ -509,7 +515,7 @@ class _EventMatcher:
         if not params.q:
             return [event.pk for event in events]
         needle = fold(params.q)
-        return [event.pk for event in events if _mentions(event, needle)]
+        return [event.pk for event in events if event_mentions(event, needle)]
 
 
 def _search_alerts(clock: Clock, summary: Summary, say: Progress) -> None:

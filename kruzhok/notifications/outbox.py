@@ -21,11 +21,13 @@ committed mail is lost: a lost task only delays it until the next sweep.
 
 from __future__ import annotations
 
+import email.policy
 import logging
 from collections import Counter
 from datetime import datetime, timedelta
 from email.utils import make_msgid, parseaddr
 from functools import partial
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -151,8 +153,18 @@ def _queue_task(mail_id: int, run_after: datetime | None = None) -> None:
         logger.exception("Could not queue the delivery of mail %s; the sweep will send it", mail_id)
 
 
+class _UnfoldedMessage(EmailMultiAlternatives):
+    """Headers up to RFC 5322's 998 characters on one line. Django's SMTP backend renders with
+    `email.policy.SMTP`, which folds at 78: a longer List-Unsubscribe URL then goes out as RFC 2047
+    encoded-words that mail programs do not decode in that header (their one-click unsubscribe
+    breaks), and long Cyrillic subjects lose their spaces."""
+
+    def message(self, *, policy: Any = email.policy.default) -> Any:
+        return super().message(policy=(policy or email.policy.default).clone(max_line_length=998))
+
+
 def _message(mail: OutboxMail) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
+    message = _UnfoldedMessage(
         mail.subject, mail.body_text, mail.from_email, [mail.recipient], headers=dict(mail.headers)
     )
     if mail.body_html:

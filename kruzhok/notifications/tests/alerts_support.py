@@ -16,47 +16,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.management import call_command
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, QueryDict
-from django.urls import NoReverseMatch, include, path, reverse
+from django.http import QueryDict
 from django.utils import timezone
 
 from kruzhok.notifications.alerts import baseline
 from kruzhok.notifications.models import Subscription
 from kruzhok.notifications.subscriptions import target_of
 from kruzhok.search.params import parse_params
-from kruzhok.urls import urlpatterns as site_urlpatterns
-
-
-def _not_here(request: HttpRequest, token: str = "") -> HttpResponse:
-    return HttpResponseNotFound()
-
-
-urlpatterns = [
-    *site_urlpatterns,
-    path(
-        "subscriptions/",
-        include(
-            (
-                [
-                    path("", _not_here, name="list"),
-                    path("new/", _not_here, name="new"),
-                    path("confirm/<str:token>/", _not_here, name="confirm"),
-                    path("manage/<str:token>/", _not_here, name="manage"),
-                    path("unsubscribe/<str:token>/", _not_here, name="unsubscribe"),
-                    path("optout/<str:token>/", _not_here, name="optout"),
-                ],
-                "subscriptions",
-            )
-        ),
-    ),
-]
-
-
-def use_subscription_urls(settings: Any) -> None:
-    try:
-        reverse("subscriptions:unsubscribe", args=["token"])
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = __name__
 
 
 def subscription(

@@ -17,7 +17,7 @@ from kruzhok.events.models import Event
 from kruzhok.events.tests import factories as event_factories
 from kruzhok.notifications import alerts
 from kruzhok.notifications.models import OutboxMail, Subscription
-from kruzhok.notifications.tests.alerts_support import parts, run, subscription, use_subscription_urls
+from kruzhok.notifications.tests.alerts_support import parts, run, subscription
 
 pytestmark = pytest.mark.django_db
 OMSK = ZoneInfo("Asia/Omsk")
@@ -26,7 +26,6 @@ Kind = Subscription.Kind
 
 @pytest.fixture(autouse=True)
 def _alert_settings(settings):
-    use_subscription_urls(settings)
     settings.ALERTS_SETTLE_S = 0
     settings.ALERTS_DAILY_HOUR = 8
     settings.SITE_URL = "https://kruzhok.example"
