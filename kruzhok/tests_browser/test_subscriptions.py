@@ -189,3 +189,59 @@ def test_follow_widgets_and_following_an_activity_without_javascript(
     finally:
         context.close()
     assert not problems, "\n".join(problems)
+
+
+def test_journey_subscribe_confirm_then_a_published_match_arrives_with_the_next_run(
+    browser, live_server, chess_catalog, settings
+):
+    """The issue's journey: subscribe to a search, confirm by the mail's link, an editor publishes a
+    matching activity, the next `send_alerts` run mails it — and only it — and its link opens."""
+    from django.core.management import call_command
+
+    from kruzhok.catalog.models import Status
+
+    settings.ALERTS_SETTLE_S = 0
+    email = "parent-journey@example.org"
+    context, page, errors, outside = _open(browser, live_server, "/search/?q=шахматы", VIEWPORTS["desktop"])
+    try:
+        widget = page.locator("#subscribe-search")
+        widget.get_by_label("Эл. почта").fill(email)
+        widget.get_by_label("Как часто").select_option("immediate")
+        widget.get_by_role("button", name="Подписаться").click()
+        page.locator("#subscribe-search.subscribe-done").wait_for()
+        confirm = OutboxMail.objects.get(recipient=email, key__startswith="subscription_confirm:")
+        link = re.search(r"https?://\S+(/subscriptions/confirm/[\w-]+/)", confirm.body_text)
+        assert link, confirm.body_text
+        page.goto(live_server.url + link.group(1), wait_until="load")
+        page.get_by_role("button", name="Подтвердить подписку").click()
+        page.get_by_role("heading", name="Подписка подтверждена").wait_for()
+
+        # A citizen's entry waits for review: not public, so not news yet.
+        org = chess_catalog["chess"].organization
+        new = factories.activity(
+            organization=org,
+            title="Шахматы для начинающих «Е2–Е4»",
+            categories=["chess"],
+            status=Status.PENDING,
+        )
+        factories.activity(organization=org, title="Футбол во дворе", categories=["football"])  # no match
+        call_command("send_alerts", verbosity=0)
+        assert not OutboxMail.objects.filter(recipient=email, key__startswith="alert:").exists()
+
+        new.status = Status.PUBLISHED  # the editor accepts it
+        new.save()
+        call_command("send_alerts", verbosity=0)
+        (alert,) = OutboxMail.objects.filter(recipient=email, key__startswith="alert:")
+        assert "Шахматы для начинающих" in alert.body_text and "Футбол во дворе" not in alert.body_text
+        assert "Ладья" not in alert.body_text  # there before the subscription: not new
+        assert alert.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        call_command("send_alerts", verbosity=0)  # the next run has nothing new
+        assert OutboxMail.objects.filter(recipient=email, key__startswith="alert:").count() == 1
+
+        found = re.search(r"https?://[^/\s]+(/activities/\d+-[\w-]+/)", alert.body_text)
+        assert found, alert.body_text
+        page.goto(live_server.url + found.group(1), wait_until="load")
+        assert page.get_by_role("heading", name="Шахматы для начинающих «Е2–Е4»").is_visible()
+        assert errors == [] and outside == [], (errors, outside)
+    finally:
+        context.close()
