@@ -65,6 +65,7 @@ from django.utils.translation import gettext as _
 
 from kruzhok.catalog.models import Activity, Group, Organization, ScheduleSlot
 from kruzhok.catalog.models import Status as CatalogStatus
+from kruzhok.catalog.templatetags.catalog_tags import price_text
 from kruzhok.core.emails import send_mail
 from kruzhok.core.text import fold
 from kruzhok.events.models import Event
@@ -342,7 +343,7 @@ class Item:
 
     @property
     def price(self) -> str:
-        return price_words(self.price_rub)
+        return price_text(self.price_rub)
 
 
 @dataclass(frozen=True)
@@ -367,16 +368,7 @@ class EventItem:
 
     @property
     def price(self) -> str:
-        if self.price_rub == 0:
-            return _("бесплатно")
-        return f"{self.price_rub:,}".replace(",", "\u00a0") + " ₽"
-
-
-def price_words(price_rub: int) -> str:
-    """A monthly price as the catalog shows it."""
-    if price_rub == 0:
-        return _("бесплатно")
-    return _("%(price)s ₽/мес") % {"price": f"{price_rub:,}".replace(",", "\u00a0")}
+        return price_text(self.price_rub, monthly=False)
 
 
 @dataclass(frozen=True)
@@ -725,9 +717,7 @@ def activity_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Cha
     changes: list[Change] = []
     if old.get("price") != new.get("price"):
         changes.append(
-            Change(
-                _("Цена"), price_words(int(old.get("price") or 0)), price_words(int(new.get("price") or 0))
-            )
+            Change(_("Цена"), price_text(int(old.get("price") or 0)), price_text(int(new.get("price") or 0)))
         )
     if old.get("enrollment") != new.get("enrollment"):
         changes.append(

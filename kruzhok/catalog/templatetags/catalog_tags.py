@@ -38,11 +38,23 @@ def _group_digits(n: int) -> str:
     return f"{n:,}".replace(",", "\u00a0")
 
 
+def price_text(price_rub: int, *, monthly: bool = True) -> str:
+    """«бесплатно», «1 300 ₽/мес» (an activity's monthly price) or «500 ₽» (an event's)."""
+    if price_rub == 0:
+        return gettext("бесплатно")
+    if monthly:
+        return gettext("%(price)s ₽/мес") % {"price": _group_digits(price_rub)}
+    return f"{_group_digits(price_rub)} ₽"
+
+
 @register.filter
 def price(activity: Activity) -> str:
-    if activity.price_rub == 0:
-        return gettext("бесплатно")
-    return gettext("%(price)s ₽/мес") % {"price": _group_digits(activity.price_rub)}
+    return price_text(activity.price_rub)
+
+
+@register.filter
+def event_price(price_rub: int) -> str:
+    return price_text(price_rub, monthly=False)
 
 
 @register.simple_tag
