@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -75,6 +76,15 @@ CATEGORY_NAMES: dict[str, Promise] = {
 }
 
 
+# What `secrets.token_urlsafe(24)` makes; anything else (a NUL byte PostgreSQL refuses, say) is
+# not looked up at all.
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _by_token(token: str) -> Subscription | None:
+    return subscriptions.by_token(token) if TOKEN.fullmatch(token) else None
+
+
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
@@ -89,6 +99,7 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
     if (
         target.startswith("/")
         and len(target) <= 2000
+        and target.isprintable()
         and url_has_allowed_host_and_scheme(
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         )
@@ -243,7 +254,7 @@ def _bad_link(request: HttpRequest) -> HttpResponse:
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows what will be confirmed; the button POSTs. A cancelled subscription comes back by
     the same POST («Подписаться снова»)."""
-    subscription = subscriptions.by_token(token)
+    subscription = _by_token(token)
     if subscription is None:
         return _bad_link(request)
     confirmed = False
@@ -268,7 +279,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks (a link opened by a scanner must not unsubscribe); POST unsubscribes, again and
     again with the same answer."""
-    subscription = subscriptions.by_token(token)
+    subscription = _by_token(token)
     if subscription is None:
         return _bad_link(request)
     if request.method == "POST":
@@ -371,7 +382,7 @@ def _manage_page(
 @require_http_methods(["GET", "HEAD", "POST"])
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     """The token proves the mailbox: every subscription of that address, whoever made it."""
-    subscription = subscriptions.by_token(token)
+    subscription = _by_token(token)
     if subscription is None:
         return _bad_link(request)
     scope = subscriptions.subscriptions_of(email=subscription.email)

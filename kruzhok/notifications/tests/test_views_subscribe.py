@@ -289,7 +289,14 @@ def test_hostile_text_is_shown_as_text(client, payload):
 
 
 def test_next_never_leaves_the_site(client):
-    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example/", "javascript:alert(1)"):
+    for target in (
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "javascript:alert(1)",
+        "/search/\x00",
+        "/search/\r\nSet-Cookie: x=1",
+    ):
         response = client.post(NEW, {"kind": "search", "q": "шахматы", "email": "a@b.org", "next": target})
         assert response.status_code == 302
         assert response["Location"].startswith("/search/?q=")
