@@ -49,7 +49,10 @@ class SubscriptionError(Exception):
 @dataclass(frozen=True)
 class Subscribed:
     subscription: Subscription
-    # `active` (mails start now), `confirm` (a confirmation mail was sent), `already` (nothing new).
+    # `active` (mails start now), `already` (nothing new), `confirm` (a mail went to the address: the
+    # confirmation link, or — when the address is already subscribed and the request cannot prove
+    # it is theirs — a note with the manage link). A stranger typing an address thus never learns
+    # whether it is subscribed, and cannot change someone else's subscription.
     outcome: str
 
 
@@ -135,6 +138,9 @@ def subscribe(
         else:
             subscription = existing
             if existing.status == Status.ACTIVE:
+                if not verified:
+                    _send_already(existing)
+                    return Subscribed(existing, "confirm")
                 changed = existing.frequency != frequency
                 existing.frequency = frequency
                 existing.save(update_fields=["frequency"])
@@ -155,7 +161,7 @@ def subscribe(
                 subscription.save()
         except IntegrityError:  # the same subscription made a moment ago by a second request
             subscription = Subscription.objects.get(email=email, target=target)
-            return Subscribed(subscription, "already")
+            return Subscribed(subscription, "already" if verified else "confirm")
         if verified:
             audit_log(action="notifications.subscribed", obj=subscription, data={"target": target[:200]})
             return Subscribed(subscription, "active")
@@ -175,6 +181,20 @@ def _send_confirmation(subscription: Subscription) -> None:
         context={"subscription": subscription, "confirm_url": confirm_url(subscription)},
         language=subscription.language,
         key=f"subscription_confirm:{subscription.pk}:{day}",
+    )
+
+
+def _send_already(subscription: Subscription) -> None:
+    from kruzhok.core.emails import send_mail
+
+    send_mail(
+        template="emails/subscription_already",
+        to=subscription.email,
+        context={"subscription": subscription},
+        language=subscription.language,
+        key=f"subscription_already:{subscription.pk}:{timezone.localdate().isoformat()}",
+        unsubscribe_url=unsubscribe_url(subscription),
+        manage_url=manage_url(subscription),
     )
 
 

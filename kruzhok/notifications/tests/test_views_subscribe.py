@@ -104,15 +104,26 @@ def test_posting_the_same_form_again_mails_one_confirmation_a_day(client, chess)
     assert OutboxMail.objects.count() == 1
 
 
-def test_an_active_subscription_posted_again_is_already_there(client, chess):
-    client.post(NEW, {"kind": "activity", "activity": chess.pk, "email": "olga@example.org"})
+def test_a_stranger_posting_a_subscribed_address_learns_nothing_and_changes_nothing(client, chess):
+    """«Вы уже подписаны» would tell anyone who types an address what it follows; and a frequency
+    changed without proof of the mailbox would be someone else's subscription rewritten."""
+    form = {"kind": "activity", "activity": chess.pk, "email": "olga@example.org", "frequency": "daily"}
+    client.post(NEW, form)
     Subscription.objects.update(status=Subscription.Status.ACTIVE)
-    response = client.post(
-        NEW, {"kind": "activity", "activity": chess.pk, "email": "olga@example.org"}, **HTMX
-    )
+    answer_for_new = client.post(NEW, {**form, "email": "someone-new@example.org"}, **HTMX).content.decode()
+    response = client.post(NEW, {**form, "frequency": "immediate"}, **HTMX)
     assert response.status_code == 200
-    assert "Вы уже подписаны" in response.content.decode()
-    assert OutboxMail.objects.count() == 1
+    html = response.content.decode()
+    assert "Вы уже подписаны" not in html
+    assert "Мы отправили письмо на olga@example.org" in html
+    assert html.replace("olga@example.org", "X") == answer_for_new.replace("someone-new@example.org", "X")
+    subscription = Subscription.objects.get(email="olga@example.org")
+    assert (subscription.status, subscription.frequency) == ("active", "daily")
+    # The owner gets a note with the manage link instead (once a day, however often it is posted).
+    client.post(NEW, form)
+    (note,) = OutboxMail.objects.filter(recipient="olga@example.org", key__startswith="subscription_already:")
+    assert f"/subscriptions/manage/{subscription.token}/" in note.body_text
+    assert note.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 # --- signed in ----------------------------------------------------------------------------------
