@@ -19,10 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kruzhok.accounts import services
 from kruzhok.core import emails
-
-
-def site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+from kruzhok.core.emails import site_url
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -30,6 +30,7 @@ from kruzhok.accounts.models import Invitation, InvitationStatus, Membership, Me
 from kruzhok.accounts.services import user_grant_provider
 from kruzhok.catalog.models import Department, Organization
 from kruzhok.core import emails
+from kruzhok.core.emails import site_url
 from kruzhok.core.services import audit_log
 from kruzhok.core.text import russian_slug
 from kruzhok.notifications.subscriptions import opted_out
@@ -60,7 +61,7 @@ def _expiry() -> timedelta:
 
 
 def invitation_url(token: str) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("invitation_accept", args=[token])
+    return site_url(reverse("invitation_accept", args=[token]))
 
 
 def account_for_email(email: str) -> User | None:

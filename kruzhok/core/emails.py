@@ -55,6 +55,11 @@ MAIL_CATEGORIES = {
 }
 
 
+def site_url(path: str = "") -> str:
+    """An absolute link for mails and feeds: SITE_URL + path, whatever host a request came by."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def render_mail(
     *,
     template: str,
@@ -64,7 +69,7 @@ def render_mail(
     headers: dict[str, str] | None = None,
 ) -> EmailMultiAlternatives:
     language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-    context = {"SITE_URL": settings.SITE_URL.rstrip("/"), "LANGUAGE_CODE": language, **context}
+    context = {"SITE_URL": site_url(), "LANGUAGE_CODE": language, **context}
     with translation.override(language):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         text = render_to_string(f"{template}_message.txt", context).strip() + "\n"

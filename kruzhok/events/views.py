@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 
 from kruzhok.accounts import permissions
 from kruzhok.catalog.models import Organization
+from kruzhok.core.emails import site_url
 from kruzhok.events import ical, selectors
 from kruzhok.events.models import Event
 from kruzhok.events.recurrence import local_zone
@@ -145,8 +146,11 @@ def _ics(body: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _base(request: HttpRequest) -> tuple[str, str]:
-    return request.get_host().split(":")[0], f"{request.scheme}://{request.get_host()}"
+def _base() -> tuple[str, str]:
+    """The UID host and the link base of a calendar: the site's own address, not the Host a
+    request came by, so an event keeps one UID in every feed and mail."""
+    base = site_url()
+    return urlsplit(base).hostname or "localhost", base
 
 
 @require_safe
@@ -154,7 +158,7 @@ def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_for_page(pk)
     if event is None:
         raise Http404(_("Событие не найдено."))
-    host, base = _base(request)
+    host, base = _base()
     return _ics(
         ical.events_calendar([event], name=event.title, host=host, base_url=base), f"event-{event.pk}.ics"
     )
@@ -168,7 +172,7 @@ def _feed_events(params: Any) -> list[Event]:
 @require_safe
 def feed(request: HttpRequest) -> HttpResponse:
     params, _errors = parse_params(request.GET)
-    host, base = _base(request)
+    host, base = _base()
     body = ical.events_calendar(_feed_events(params), name=_("События · Кружок"), host=host, base_url=base)
     return _ics(body, "events.ics")
 
@@ -178,7 +182,7 @@ def organization_feed(request: HttpRequest, pk: int) -> HttpResponse:
     organization = Organization.objects.live().filter(pk=pk).first()
     if organization is None:
         raise Http404(_("Организация не найдена."))
-    host, base = _base(request)
+    host, base = _base()
     events = selectors.events_matching().filter(organization=organization).order_by("starts_at", "id")
     body = ical.events_calendar(events[:FEED_MAX_EVENTS], name=organization.name, host=host, base_url=base)
     return _ics(body, f"organization-{organization.pk}.ics")
@@ -189,7 +193,7 @@ def activity_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.live_activity(pk)
     if activity is None:
         raise Http404(_("Занятие не найдено."))
-    host, base = _base(request)
+    host, base = _base()
     return _ics(
         ical.activity_schedule_calendar(activity, host=host, base_url=base), f"activity-{activity.pk}.ics"
     )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from kruzhok.accounts.models import User
 from kruzhok.catalog.models import Activity
-from kruzhok.core.emails import send_mail
+from kruzhok.core.emails import send_mail, site_url
 from kruzhok.core.services import audit_log
 from kruzhok.moderation.models import Decision, ProblemReport
 from kruzhok.moderation.review_cycle import activity_archive
@@ -111,7 +111,7 @@ def _decided_mail(report: ProblemReport) -> None:
             "report": report,
             "activity": report.activity,
             "confirmed": report.status == Decision.ACCEPTED,
-            "page_url": settings.SITE_URL.rstrip("/") + report.activity.get_absolute_url(),
+            "page_url": site_url(report.activity.get_absolute_url()),
         },
         language=language,
         category="reports",

@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from kruzhok.accounts.models import Membership, User
 from kruzhok.catalog.models import Activity, Status
-from kruzhok.core.emails import send_mail
+from kruzhok.core.emails import send_mail, site_url
 from kruzhok.core.services import audit_log
 from kruzhok.moderation.models import ActivityVersion
 from kruzhok.moderation.versions import version_baseline, version_record
@@ -112,7 +112,7 @@ def confirm_token(activity: Activity) -> str:
 
 def confirm_url(activity: Activity) -> str:
     path = reverse("moderation_public:review_confirm", args=[confirm_token(activity)])
-    return settings.SITE_URL.rstrip("/") + path
+    return site_url(path)
 
 
 class LinkProblem(Exception):
@@ -260,9 +260,9 @@ def _render_and_send(user: Any, activities: list[Activity]) -> bool:
     entries = [
         {
             "activity": activity,
-            "page_url": settings.SITE_URL.rstrip("/") + activity.get_absolute_url(),
+            "page_url": site_url(activity.get_absolute_url()),
             "confirm_url": confirm_url(activity),
-            "edit_url": settings.SITE_URL.rstrip("/") + reverse("manage:activity", args=[activity.pk]),
+            "edit_url": site_url(reverse("manage:activity", args=[activity.pk])),
         }
         for activity in activities
     ]

@@ -66,7 +66,7 @@ from django.utils.translation import gettext as _
 from kruzhok.catalog.models import Activity, Group, Organization, ScheduleSlot
 from kruzhok.catalog.models import Status as CatalogStatus
 from kruzhok.catalog.templatetags.catalog_tags import price_text
-from kruzhok.core.emails import send_mail
+from kruzhok.core.emails import send_mail, site_url
 from kruzhok.core.text import fold
 from kruzhok.events.models import Event
 from kruzhok.events.recurrence import local_zone, occurrence_starts
@@ -320,10 +320,6 @@ def _links(sub: Subscription, label: str | None = None) -> dict[str, Any]:
     }
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 # --- what the mails list -----------------------------------------------------------------------
 
 
@@ -417,7 +413,7 @@ def _items(ids: Collection[int]) -> dict[int, Item]:
             found[pk] = Item(
                 id=pk,
                 title=card.get("title", ""),
-                url=_absolute(card.get("url", "")),
+                url=site_url(card.get("url", "")),
                 organization=(card.get("organization") or {}).get("name", ""),
                 age_min=card.get("age_min"),
                 age_max=card.get("age_max"),
@@ -466,7 +462,7 @@ def _event_item(event: Event, now: datetime) -> EventItem:
     return EventItem(
         id=event.pk,
         title=event.title,
-        url=_absolute(event.get_absolute_url()),
+        url=site_url(event.get_absolute_url()),
         kind_value=event.kind,
         organization=event.organization.name,
         starts=nxt.astimezone(local_zone()),
@@ -574,7 +570,7 @@ def _search_alerts(clock: Clock, summary: Summary, say: Progress) -> None:
             context = {
                 **_links(sub, label),
                 "search_words": search_words,
-                "search_url": _absolute(labels.search_url(sub)),
+                "search_url": site_url(labels.search_url(sub)),
                 "items": [fragments.activity(items[pk]) for pk in shown if pk in items],
                 "count": total,
                 "more": max(total - MAX_ITEMS, 0),
@@ -769,7 +765,7 @@ def _follow_alerts(clock: Clock, summary: Summary, kinds: Collection[str]) -> No
     for start in range(0, len(ordered), CHUNK):
         chunk = ordered[start : start + CHUNK]
         for pk, title, slug in Activity.objects.filter(pk__in=chunk).values_list("pk", "title", "slug"):
-            titles[pk] = (title, _absolute(reverse("catalog:activity", args=[pk, slug or "activity"])))
+            titles[pk] = (title, site_url(reverse("catalog:activity", args=[pk, slug or "activity"])))
     org_names = dict(Organization.objects.filter(pk__in=list(org_ids)).values_list("pk", "name"))
     lowest_seen = min(sub.seen_at for sub in due)
     events = _new_events(

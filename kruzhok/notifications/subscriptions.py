@@ -27,6 +27,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from kruzhok.core.emails import site_url
 from kruzhok.core.services import audit_log
 from kruzhok.notifications.models import MailOptOut, Subscription
 
@@ -296,20 +297,16 @@ def subscriptions_of(*, user: AbstractBaseUser | None = None, email: str = "") -
 # --- links -----------------------------------------------------------------------------------
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def confirm_url(subscription: Subscription) -> str:
-    return _absolute(reverse("subscriptions:confirm", args=[subscription.token]))
+    return site_url(reverse("subscriptions:confirm", args=[subscription.token]))
 
 
 def unsubscribe_url(subscription: Subscription) -> str:
-    return _absolute(reverse("subscriptions:unsubscribe", args=[subscription.token]))
+    return site_url(reverse("subscriptions:unsubscribe", args=[subscription.token]))
 
 
 def manage_url(subscription: Subscription) -> str:
-    return _absolute(reverse("subscriptions:manage", args=[subscription.token]))
+    return site_url(reverse("subscriptions:manage", args=[subscription.token]))
 
 
 def list_unsubscribe_headers(url: str) -> dict[str, str]:
@@ -335,7 +332,7 @@ def optout_read(token: str) -> tuple[str, str] | None:
 
 
 def optout_url(email: str, category: str) -> str:
-    return _absolute(reverse("subscriptions:optout", args=[optout_token(email, category)]))
+    return site_url(reverse("subscriptions:optout", args=[optout_token(email, category)]))
 
 
 def opted_out(email: str, category: str) -> bool:
