@@ -79,7 +79,7 @@ from kruzhok.events.selectors import (
 )
 from kruzhok.notifications import labels
 from kruzhok.notifications.models import Subscription
-from kruzhok.notifications.subscriptions import list_unsubscribe_headers, manage_url, unsubscribe_url
+from kruzhok.notifications.subscriptions import manage_url, unsubscribe_url
 from kruzhok.search import store as search_store
 from kruzhok.search.index import current_seq, published_between
 from kruzhok.search.models import SearchDocument
@@ -257,7 +257,8 @@ def _queue(mail: _Mail) -> bool:
         context=mail.context,
         language=sub.language,
         key=mail.key,
-        headers=list_unsubscribe_headers(mail.context["unsubscribe_url"]),
+        unsubscribe_url=unsubscribe_url(sub),
+        manage_url=manage_url(sub),
     )
     return True
 
@@ -315,8 +316,6 @@ def _links(sub: Subscription, label: str | None = None) -> dict[str, Any]:
     return {
         "subscription": sub,
         "subscription_label": label if label is not None else labels.subscription_label(sub),
-        "unsubscribe_url": unsubscribe_url(sub),
-        "manage_url": manage_url(sub),
     }
 
 
@@ -793,8 +792,13 @@ def _follow_alerts(clock: Clock, summary: Summary, kinds: Collection[str]) -> No
             if not (news or new_items or gone_note or mine):
                 quiet.append(sub)
                 continue
+            name = (
+                titles.get(sub.activity_id or 0, ("", ""))[0]
+                if sub.kind == Kind.ACTIVITY
+                else org_names.get(sub.organization_id or 0, "")
+            )
             context = {
-                **_links(sub),
+                **_links(sub, labels.subscription_label(sub, name=name or None)),
                 "news": news,
                 "note": gone_note,
                 "new_activities": [fragments.activity(item) for item in new_items[:MAX_ITEMS]],
@@ -915,7 +919,7 @@ def _event_mail(
     cancelled = day is None
     with translation.override(sub.language):
         context = {
-            **_links(sub),
+            **_links(sub, labels.subscription_label(sub, name=event.title)),
             "event": _event_item(event, clock.now),
             "cancelled": cancelled,
             "day": day,

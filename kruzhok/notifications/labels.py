@@ -23,19 +23,20 @@ def search_url(subscription: Subscription) -> str:
     return reverse("search:search") + (f"?{subscription.query}" if subscription.query else "")
 
 
-def subscription_label(subscription: Subscription) -> str:
-    """«Поиск: «футбол», возраст 9», «Занятие «Шахматы»», «Событие «Концерт»»…"""
+def subscription_label(subscription: Subscription, *, name: str | None = None) -> str:
+    """«Поиск: «футбол», возраст 9», «Занятие «Шахматы»», «Событие «Концерт»»…; `name`: the
+    followed thing's title when the caller already has it (no query for the related row)."""
     match subscription.kind:
         case Kind.SEARCH:
             parts = describe(search_params(subscription))
             return _("Поиск: %(what)s") % {"what": ", ".join(parts) if parts else _("все новые занятия")}
         case Kind.ACTIVITY:
-            title = subscription.activity.title if subscription.activity else "—"
+            title = name or (subscription.activity.title if subscription.activity else "—")
             return _("Занятие «%(title)s»") % {"title": title}
         case Kind.ORGANIZATION:
-            name = subscription.organization.name if subscription.organization else "—"
-            return _("Организация «%(name)s»") % {"name": name}
+            title = name or (subscription.organization.name if subscription.organization else "—")
+            return _("Организация «%(name)s»") % {"name": title}
         case Kind.EVENT:
-            title = subscription.event.title if subscription.event else "—"
+            title = name or (subscription.event.title if subscription.event else "—")
             return _("Событие «%(title)s»") % {"title": title}
     return subscription.target
