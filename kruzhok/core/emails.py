@@ -54,6 +54,16 @@ MAIL_CATEGORIES = {
     "invitations": _("приглашения департаментов представлять организацию на сайте"),
 }
 
+# The same categories in a word or two, for the one-click page («Письма «…» больше не будут
+# приходить»).
+MAIL_CATEGORY_NAMES = {
+    "moderation": _("решения модераторов"),
+    "comments": _("ответы на комментарии"),
+    "reports": _("ответы на сообщения о проблемах"),
+    "review": _("проверка актуальности"),
+    "invitations": _("приглашения"),
+}
+
 
 def site_url(path: str = "") -> str:
     """An absolute link for mails and feeds: SITE_URL + path, whatever host a request came by."""

@@ -30,6 +30,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kruzhok.core import abuse
+from kruzhok.core.emails import MAIL_CATEGORY_NAMES
 from kruzhok.core.env import env_int
 from kruzhok.notifications import labels, subscriptions
 from kruzhok.notifications.forms import RowForm, SubscribeForm, canonical_query
@@ -67,15 +68,6 @@ BUTTONS: dict[str, Promise] = {
     Kind.ORGANIZATION: gettext_lazy("Следить"),
     Kind.EVENT: gettext_lazy("Напомнить"),
 }
-# The categories of mails that are not subscriptions (core.emails callers name them).
-CATEGORY_NAMES: dict[str, Promise] = {
-    "moderation": gettext_lazy("решения модераторов"),
-    "review": gettext_lazy("проверка актуальности"),
-    "comments": gettext_lazy("ответы на комментарии"),
-    "invitations": gettext_lazy("приглашения"),
-}
-
-
 # What `secrets.token_urlsafe(24)` makes; anything else (a NUL byte PostgreSQL refuses, say) is
 # not looked up at all.
 TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -307,7 +299,7 @@ def optout(request: HttpRequest, token: str) -> HttpResponse:
             subscriptions.opt_out(email=email, category=category)
     context = {
         "email": email,
-        "category": CATEGORY_NAMES.get(category, category),
+        "category": MAIL_CATEGORY_NAMES.get(category, category),
         "opted_out": subscriptions.opted_out(email, category),
         "changed": request.method == "POST",
     }

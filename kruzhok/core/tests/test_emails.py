@@ -161,3 +161,9 @@ def test_every_mail_is_three_templates_on_the_one_base(prefix):
         assert (TEMPLATES / f"{prefix}{part}").is_file(), f"{prefix}{part} is missing"
     assert "emails/base_message.html" in _chain(f"{prefix}_message.html")
     assert "emails/base_message.txt" in _chain(f"{prefix}_message.txt")
+
+
+def test_every_mail_category_has_its_short_name_for_the_opt_out_page():
+    from kruzhok.core.emails import MAIL_CATEGORIES, MAIL_CATEGORY_NAMES
+
+    assert MAIL_CATEGORY_NAMES.keys() == MAIL_CATEGORIES.keys()
