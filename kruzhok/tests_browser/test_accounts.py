@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -23,7 +22,7 @@ from kruzhok.tests_browser.test_pages import ARTIFACTS, VIEWPORTS, _audit, _desc
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PASSWORD = "Kruzhok-Browser-Pass-2026"  # noqa: S105 (a throwaway test account)
-SHOTS = Path(os.environ.get("KRUZHOK_SHOTS_DIR") or ARTIFACTS)
+SHOTS = ARTIFACTS
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ KRUZHOK_SHOTS_DIR); the same rules as test_pages.py: only the live server, CSP o
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -21,7 +20,7 @@ from kruzhok.tests_browser.test_pages import ARTIFACTS, _audit, _describe, _open
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-SHOTS = Path(os.environ.get("KRUZHOK_SHOTS_DIR") or ARTIFACTS)
+SHOTS = ARTIFACTS
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 

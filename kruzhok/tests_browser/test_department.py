@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -30,7 +29,7 @@ from kruzhok.tests_browser.test_pages import ARTIFACTS, _audit, _describe, _open
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-SHOTS = Path(os.environ.get("KRUZHOK_SHOTS_DIR") or ARTIFACTS)
+SHOTS = ARTIFACTS
 WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 PASSWORD = account_factories.PASSWORD
 NEW_PASSWORD = "Kruzhok-Invited-Pass-2026"  # noqa: S105 (a throwaway test account)

@@ -13,13 +13,13 @@ from django.core.cache import cache
 
 from kruzhok.catalog.tests import factories
 from kruzhok.events.tests.factories import event
+from kruzhok.tests_browser.test_pages import ARTIFACTS
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 AXE_JS = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 
 
@@ -104,7 +104,7 @@ def _open(browser, live_server, path: str, viewport: dict):
 
 @pytest.mark.parametrize("viewport_name", list(VIEWPORTS))
 def test_month_view_and_event_page_render_cleanly(browser, live_server, calendar_data, viewport_name):
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     pages = {
         "events-month": "/events/?view=month&from=2027-02-01",
         "event": calendar_data["weekly"].get_absolute_url(),

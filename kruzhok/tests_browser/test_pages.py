@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 
 from kruzhok.catalog.models import Department
 from kruzhok.catalog.tests import factories
@@ -32,7 +33,10 @@ pytestmark = [
 
 
 AXE_JS = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+# One folder per database: `make test` runs the SQLite and PostgreSQL suites side by side.
+ARTIFACTS = Path(
+    os.environ.get("KRUZHOK_SHOTS_DIR") or Path(settings.BASE_DIR) / "test-artifacts" / connection.vendor
+)
 VIEWPORTS = {"phone": {"width": 375, "height": 812}, "desktop": {"width": 1280, "height": 800}}
 BLOCKING_IMPACTS = {"serious", "critical"}
 
@@ -131,7 +135,7 @@ def _open(browser, live_server, path: str, viewport: dict):
 
 @pytest.mark.parametrize("viewport_name", list(VIEWPORTS))
 def test_key_pages_render_and_pass_axe(browser, live_server, catalog, viewport_name):
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     pages = {
         "home": "/",
         "activity": catalog["activity"].get_absolute_url(),

@@ -125,7 +125,7 @@ def _context(browser, live_server, session: str, viewport: dict):
 
 
 def _shoot(page, name: str, viewport_name: str, problems: list[str]) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"provider-{name}-{viewport_name}.png"), full_page=True)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     if overflow > 0:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -28,7 +27,7 @@ from kruzhok.tests_browser.test_pages import ARTIFACTS, _audit, _describe  # noq
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 VIEWPORTS = {"390": {"width": 390, "height": 844}, "1280": {"width": 1280, "height": 800}}
-SHOTS = Path(os.environ.get("KRUZHOK_SHOTS_DIR") or ARTIFACTS)
+SHOTS = ARTIFACTS
 
 
 @pytest.fixture
@@ -120,7 +119,7 @@ class Visit:
         return self.page.goto(self.live + path, wait_until="load")
 
     def check(self, name: str) -> None:
-        SHOTS.mkdir(exist_ok=True)
+        SHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SHOTS / f"{name}-{self.viewport}.png"), full_page=True)
         overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, (name, self.viewport, overflow)

@@ -261,7 +261,7 @@ STATES = {
 
 @pytest.mark.parametrize("viewport_name", list(VIEWPORTS))
 def test_every_state_of_the_page_passes_axe(browser, live_server, viewport_name):
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     problems = []
     for state, params in STATES.items():
         path = "/search/?" + urlencode(params)

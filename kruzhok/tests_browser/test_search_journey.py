@@ -78,7 +78,7 @@ def test_parent_types_filters_opens_a_card_and_comes_back_to_the_same_search(
             page.get_by_role("button", name="Карта").click()
         page.wait_for_selector("#search-map path.leaflet-interactive, #search-map .marker-cluster")
         assert page.locator("#search-map path.leaflet-interactive, #search-map .marker-cluster").count() >= 1
-        ARTIFACTS.mkdir(exist_ok=True)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"search-journey-{viewport_name}.png"), full_page=True)
         assert _audit(page) == []
         search_url = page.url

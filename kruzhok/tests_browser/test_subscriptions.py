@@ -77,7 +77,7 @@ def _open(browser, live_server, path: str, viewport: dict, *, javascript: bool =
 
 def _check(page, name: str, viewport_name: str, problems: list[str]) -> None:
     """Screenshot, no sideways scrolling, no serious accessibility problem."""
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"subscriptions-{name}-{viewport_name}.png"), full_page=True)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     if overflow > 0:

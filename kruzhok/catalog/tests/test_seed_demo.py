@@ -39,19 +39,19 @@ def snapshot() -> list[tuple]:
 
 
 def test_same_seed_and_size_give_the_same_catalog():
-    seed("--activities", "300", "--seed", "7")
+    seed("--activities", "120", "--seed", "7")
     first = snapshot()
-    seed("--activities", "300", "--seed", "7", "--replace")
+    seed("--activities", "120", "--seed", "7", "--replace")
     assert snapshot() == first
-    assert len(first) > 300
+    assert len(first) > 120
 
 
 def test_a_different_seed_gives_a_different_catalog():
-    seed("--activities", "300", "--seed", "1")
-    first = {row[1:6] for row in snapshot()[:300]}
-    seed("--activities", "300", "--seed", "2", "--replace")
-    second = {row[1:6] for row in snapshot()[:300]}
-    assert len(first & second) < 30
+    seed("--activities", "120", "--seed", "1")
+    first = {row[1:6] for row in snapshot()[:120]}
+    seed("--activities", "120", "--seed", "2", "--replace")
+    second = {row[1:6] for row in snapshot()[:120]}
+    assert len(first & second) < 12
 
 
 def test_the_catalog_does_not_depend_on_the_write_batch_size():
