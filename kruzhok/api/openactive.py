@@ -65,7 +65,7 @@ def dataset(request: HttpRequest) -> HttpResponse:
     data = selectors.dataset_jsonld()
     context = {
         "dataset": data,
-        "feeds": data["distribution"],
+        "feeds": selectors.dataset_feeds(),
         # Escaped for a <script type="application/ld+json"> data block (not run, so CSP allows it).
         "jsonld": mark_safe(selectors.jsonld_text(data)),  # noqa: S308
         "categories_url": selectors.concept_scheme_url(),

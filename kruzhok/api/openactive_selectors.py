@@ -608,13 +608,11 @@ def _event_items(row: tuple[Any, ...], category_slugs: list[str]) -> list[tuple[
             "url": url,
             "name": title,
         }
-        if all_day:
-            session["startDate"] = local.date().isoformat()
-            session["endDate"] = (end - timedelta(microseconds=1)).date().isoformat()
-        else:
-            session["startDate"] = local.isoformat()
-            session["endDate"] = end.isoformat()
-            session["duration"] = _duration(duration)
+        # All-day events too: OpenActive wants date-times with an offset (local midnight to the
+        # midnight after the last day, the same convention as the model and iCal's DTEND).
+        session["startDate"] = local.isoformat()
+        session["endDate"] = end.isoformat()
+        session["duration"] = _duration(duration)
         session["eventStatus"] = status_url
         session["isAccessibleForFree"] = price == 0
         session["superEvent"] = series
@@ -625,16 +623,20 @@ def _event_items(row: tuple[Any, ...], category_slugs: list[str]) -> list[tuple[
 # --- the dataset page and our concept scheme ----------------------------------------------------
 
 
+def dataset_feeds() -> list[tuple[str, str, str]]:
+    """(OpenActive kind, feed URL, what it holds) for the dataset page."""
+    return [
+        ("SessionSeries", feed_url(SESSION_SERIES, None), _("Занятия с недельным расписанием")),
+        ("ScheduledSession", feed_url(SCHEDULED_SESSIONS, None), _("События: дни открытых дверей, концерты, соревнования")),
+    ]
+
+
 def dataset_jsonld() -> dict[str, Any]:
     """The schema.org Dataset an OpenActive dataset site embeds (OpenActive Dataset API
     Discovery): what the data is, its licence, publisher and the two feeds."""
     city = settings.CITY_NAME
     url = site_url(reverse("openactive:dataset"))
     name = _("Кружки, секции и события для детей — %(city)s") % {"city": city}
-    feeds = [
-        ("SessionSeries", SESSION_SERIES, _("Занятия с недельным расписанием")),
-        ("ScheduledSession", SCHEDULED_SESSIONS, _("События: дни открытых дверей, концерты, соревнования")),
-    ]
     return {
         "@context": ["https://schema.org/", CONTEXT],
         "@type": "Dataset",
@@ -652,13 +654,12 @@ def dataset_jsonld() -> dict[str, Any]:
             {
                 "@type": "DataDownload",
                 "name": kind,
-                "description": description,
                 "additionalType": f"https://openactive.io/{kind}",
                 "encodingFormat": "application/vnd.openactive.rpde+json; version=1",
-                "contentUrl": feed_url(feed, None),
+                "contentUrl": url,
                 "identifier": kind,
             }
-            for kind, feed, description in feeds
+            for kind, url, _description in dataset_feeds()
         ],
         "discussionUrl": site_url(reverse("contribute:contribute")),
         "documentation": "https://developer.openactive.io/",
