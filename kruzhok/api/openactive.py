@@ -29,9 +29,9 @@ def _feed(request: HttpRequest, feed: str) -> HttpResponse:
         response["Access-Control-Allow-Origin"] = "*"
         return response
     if feed == selectors.SESSION_SERIES:
-        page = selectors.session_series_page(after)
+        page = selectors.session_series_page(after, limit=selectors.PAGE_SIZE)
     else:
-        page = selectors.scheduled_sessions_page(after)
+        page = selectors.scheduled_sessions_page(after, limit=selectors.PAGE_SIZE)
     body: dict[str, Any] = {"next": page.next_url, "items": page.items, "license": selectors.LICENSE_URL}
     response = HttpResponse(
         json.dumps(body, ensure_ascii=False, separators=(",", ":")), content_type="application/json; charset=utf-8"
