@@ -34,7 +34,8 @@ def _feed(request: HttpRequest, feed: str) -> HttpResponse:
         page = selectors.scheduled_sessions_page(after, limit=selectors.PAGE_SIZE)
     body: dict[str, Any] = {"next": page.next_url, "items": page.items, "license": selectors.LICENSE_URL}
     response = HttpResponse(
-        json.dumps(body, ensure_ascii=False, separators=(",", ":")), content_type="application/json; charset=utf-8"
+        json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        content_type="application/json; charset=utf-8",
     )
     response["Cache-Control"] = LAST_PAGE_CACHE if page.is_last else FULL_PAGE_CACHE
     response["Access-Control-Allow-Origin"] = "*"

@@ -627,7 +627,11 @@ def dataset_feeds() -> list[tuple[str, str, str]]:
     """(OpenActive kind, feed URL, what it holds) for the dataset page."""
     return [
         ("SessionSeries", feed_url(SESSION_SERIES, None), _("Занятия с недельным расписанием")),
-        ("ScheduledSession", feed_url(SCHEDULED_SESSIONS, None), _("События: дни открытых дверей, концерты, соревнования")),
+        (
+            "ScheduledSession",
+            feed_url(SCHEDULED_SESSIONS, None),
+            _("События: дни открытых дверей, концерты, соревнования"),
+        ),
     ]
 
 
@@ -648,7 +652,14 @@ def dataset_jsonld() -> dict[str, Any]:
             "(город %(city)s) в стандарте OpenActive — названия, организации, адреса, возраст, цены и расписание."
         )
         % {"city": city},
-        "keywords": [_("кружки"), _("секции"), _("дополнительное образование"), _("дети"), city, "OpenActive"],
+        "keywords": [
+            _("кружки"),
+            _("секции"),
+            _("дополнительное образование"),
+            _("дети"),
+            city,
+            "OpenActive",
+        ],
         "license": LICENSE_URL,
         "distribution": [
             {
@@ -682,9 +693,16 @@ def concept_scheme() -> dict[str, Any]:
     scheme = concept_scheme_url()
     concepts: list[dict[str, Any]] = []
     for slug, (_pk, ru, en) in tax.directions.items():
-        concepts.append({"id": f"{scheme}#direction-{slug}", "type": "Concept", "prefLabel": ru, "altLabel": [en]})
+        concepts.append(
+            {"id": f"{scheme}#direction-{slug}", "type": "Concept", "prefLabel": ru, "altLabel": [en]}
+        )
     for slug, (_pk, ru, en, direction) in tax.categories.items():
-        concept: dict[str, Any] = {"id": f"{scheme}#{slug}", "type": "Concept", "prefLabel": ru, "altLabel": [en]}
+        concept: dict[str, Any] = {
+            "id": f"{scheme}#{slug}",
+            "type": "Concept",
+            "prefLabel": ru,
+            "altLabel": [en],
+        }
         concept["broader"] = [f"{scheme}#direction-{direction}"]
         official = official_concept(slug)
         if official is not None:

@@ -5,7 +5,6 @@ validators, the `openactive` Python package)."""
 from __future__ import annotations
 
 import queue
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator

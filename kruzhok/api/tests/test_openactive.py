@@ -61,7 +61,9 @@ def test_session_series_lists_public_activities_and_tombstones_in_order(client, 
     assert _order(items) == sorted(_order(items)), "ordered by (modified, id)"
     assert len({i["id"] for i in items}) == len(items), "each item once"
     state = {i["id"]: i["state"] for i in items}
-    assert state[catalog.football.pk] == state[catalog.chess.pk] == state[catalog.ovz_swimming.pk] == "updated"
+    assert (
+        state[catalog.football.pk] == state[catalog.chess.pk] == state[catalog.ovz_swimming.pk] == "updated"
+    )
     assert state[catalog.archived.pk] == "deleted"
     assert state[catalog.deleted_id] == "deleted", "a hard delete leaves a tombstone"
     assert all("data" not in i for i in items if i["state"] == "deleted")
@@ -87,7 +89,11 @@ def test_session_series_lists_public_activities_and_tombstones_in_order(client, 
         "scheduleTimezone": "Asia/Omsk",
     }
     assert football["ageRange"] == {"@type": "QuantitativeValue", "minValue": 7, "maxValue": 12}
-    assert football["location"]["geo"] == {"@type": "GeoCoordinates", "latitude": 54.9947, "longitude": 73.2739}
+    assert football["location"]["geo"] == {
+        "@type": "GeoCoordinates",
+        "latitude": 54.9947,
+        "longitude": 73.2739,
+    }
     chess = data[catalog.chess.pk]
     assert chess["activity"][0]["inScheme"] == "http://testserver/openactive/categories"
     assert chess["isAccessibleForFree"] is True
@@ -226,7 +232,9 @@ def test_the_largest_cursor_gives_the_last_page(client):
     response = client.get(f"/openactive/session-series?afterTimestamp={2**63 - 1}&afterId=999999999999")
     assert response.status_code == 200
     assert response.json()["items"] == []
-    response = client.get(f"/openactive/scheduled-sessions?afterTimestamp={2**53}&afterId=9999999999-999912312359")
+    response = client.get(
+        f"/openactive/scheduled-sessions?afterTimestamp={2**53}&afterId=9999999999-999912312359"
+    )
     assert response.json()["items"] == []
 
 

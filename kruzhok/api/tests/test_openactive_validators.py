@@ -26,7 +26,10 @@ OWN_SCHEME_FAILURE = "use_official_activity_list"
 
 
 def _validators_installed() -> bool:
-    return shutil.which("node") is not None and (ROOT / "node_modules" / "@openactive" / "rpde-validator").exists()
+    return (
+        shutil.which("node") is not None
+        and (ROOT / "node_modules" / "@openactive" / "rpde-validator").exists()
+    )
 
 
 @pytest.mark.skipif(not _validators_installed(), reason="node or `npm ci` missing: make installs both")
@@ -34,8 +37,9 @@ def test_feeds_pass_openactive_validators(client, settings):
     catalog = build_catalog()
     with loopback_site(client) as (base, serve):
         settings.SITE_URL = base
+        node = shutil.which("node") or "node"
         process = subprocess.Popen(  # noqa: S603 — fixed arguments
-            ["node", str(SCRIPT), "--base", base, "--activity-list", str(ACTIVITY_LIST), "--page-limit", "5"],
+            [node, str(SCRIPT), "--base", base, "--activity-list", str(ACTIVITY_LIST), "--page-limit", "5"],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -49,10 +53,14 @@ def test_feeds_pass_openactive_validators(client, settings):
     accepted = [
         f
         for f in result["failures"]
-        if f["type"] == OWN_SCHEME_FAILURE and isinstance(f["value"], dict) and f["value"].get("inScheme") == own_scheme
+        if f["type"] == OWN_SCHEME_FAILURE
+        and isinstance(f["value"], dict)
+        and f["value"].get("inScheme") == own_scheme
     ]
     unexpected = [f for f in result["failures"] if f not in accepted]
-    assert not unexpected, "\n".join(f"{f['where']} {f['path']}: {f['type']}: {f['message']}" for f in unexpected)
+    assert not unexpected, "\n".join(
+        f"{f['where']} {f['path']}: {f['type']}: {f['message']}" for f in unexpected
+    )
     # Accepted exactly where no official concept exists: the chess club, its master class, and a
     # tournament linked to no activity (named by its event kind).
     assert {f["where"] for f in accepted} == {

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0004_activity_review_requested_at'),
-        ('search', '0003_document_live_seq'),
+        ("catalog", "0004_activity_review_requested_at"),
+        ("search", "0003_document_live_seq"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='searchdocument',
-            index=models.Index(fields=['seq', 'activity'], name='search_doc_seq_activity'),
+            model_name="searchdocument",
+            index=models.Index(fields=["seq", "activity"], name="search_doc_seq_activity"),
         ),
     ]
