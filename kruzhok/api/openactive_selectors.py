@@ -402,10 +402,12 @@ def _session_series(row: tuple[Any, ...], category_slugs: list[str], slots: list
     if website or org_website:
         data["organizer"]["sameAs"] = [website or org_website]
     place = _place(venue_id, venue_name, address, city, lat, lon)
-    if place is not None:
-        data["location"] = place
     if fmt == Activity.Format.ONLINE:
+        # OpenActive: an online-only series must not have a `location` (its venue, if any, is
+        # where the organization sits, which the spec only has a beta property for).
         data["eventAttendanceMode"] = "https://schema.org/OnlineEventAttendanceMode"
+    elif place is not None:
+        data["location"] = place
     data["activity"] = activity
     data["category"] = category
     data["ageRange"] = _age_range(age_min, age_max)
