@@ -38,6 +38,7 @@ indexed (sequence, id) keys, and rows are read with `values_list`, never as mode
 
 from __future__ import annotations
 
+import functools
 import heapq
 import json
 from collections.abc import Iterable, Iterator
@@ -93,6 +94,24 @@ class Page:
         return not self.items
 
 
+# --- links ---------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=64)
+def _link_template(site: str, name: str, arity: int) -> str:
+    """An absolute URL pattern as a format string: reverse() once, not 500 times a page."""
+    marks = [f"90000000{i}" for i in range(arity)]
+    path = reverse(name, args=marks[:1] + [f"zzslug{i}zz" for i in range(1, arity)])
+    path = path.replace(marks[0], "{0}") if arity else path
+    for i in range(1, arity):
+        path = path.replace(f"zzslug{i}zz", "{" + str(i) + "}")
+    return site + path
+
+
+def link(name: str, *args: object) -> str:
+    return _link_template(site_url(), name, len(args)).format(*args)
+
+
 # --- ids ---------------------------------------------------------------------------------------
 
 
@@ -130,7 +149,7 @@ def parse_cursor(feed: str, params: dict[str, str]) -> Key | None:
 
 
 def feed_url(feed: str, after: Key | None) -> str:
-    base = site_url(reverse(f"openactive:{feed}"))
+    base = link(f"openactive:{feed}")
     if after is None:
         return base
     item_id: int | str = int(after.item_id) if feed == SESSION_SERIES else after.item_id
@@ -141,7 +160,7 @@ def feed_url(feed: str, after: Key | None) -> str:
 
 
 def concept_scheme_url() -> str:
-    return site_url(reverse("openactive:categories"))
+    return link("openactive:categories")
 
 
 def own_concept(slug: str, label: str) -> dict[str, str]:
@@ -150,7 +169,7 @@ def own_concept(slug: str, label: str) -> dict[str, str]:
 
 
 def _organizer(org_id: int, name: str, slug: str, phone: str, email: str, website: str) -> dict[str, Any]:
-    url = site_url(reverse("catalog:organization", args=[org_id, slug or "org"]))
+    url = link("catalog:organization", org_id, slug or "org")
     organizer: dict[str, Any] = {"@type": "Organization", "@id": url, "name": name, "url": url}
     if phone:
         organizer["telephone"] = phone
@@ -169,7 +188,7 @@ def _place(
     # A text address: we hold no postal codes, and OpenActive's PostalAddress requires one.
     place: dict[str, Any] = {
         "@type": "Place",
-        "@id": f"{site_url(reverse('openactive:dataset'))}places/{venue_id}",
+        "@id": f"{link('openactive:dataset')}places/{venue_id}",
         "name": name or address,
         "address": f"{address}, {city}" if city and city not in address else address,
     }
@@ -347,11 +366,27 @@ def activity_data(ids: list[int]) -> dict[int, dict[str, Any]]:
     found = [row[0] for row in rows]
     slots = _slots_by_activity(found)
     categories = _categories_by_activity(found)
-    return {row[0]: _session_series(row, categories.get(row[0], []), slots.get(row[0], [])) for row in rows}
+    texts = _Texts()
+    return {
+        row[0]: _session_series(row, categories.get(row[0], []), slots.get(row[0], []), texts) for row in rows
+    }
 
 
-def _schedule(slots: list[tuple[int, time, time, str]]) -> list[dict[str, Any]]:
-    zone = settings.TIME_ZONE
+class _Texts:
+    """What every item of a page repeats, looked up once per page (translations, settings)."""
+
+    def __init__(self) -> None:
+        self.zone = settings.TIME_ZONE
+        self.series_base = feed_url(SESSION_SERIES, None)
+        self.offer = _("Занятия, в месяц")
+        self.no_schedule = _("Расписание уточняйте у организации.")
+        self.ovz = _("Занятия адаптированы для детей с ОВЗ.")
+        self.enrollment = {
+            value: str(label).capitalize() + "." for value, label in Activity.Enrollment.choices
+        }
+
+
+def _schedule(slots: list[tuple[int, time, time, str]], zone: str) -> list[dict[str, Any]]:
     if not slots:
         # The entry has no timetable yet. OpenActive wants a schedule on every SessionSeries; a
         # PartialSchedule is the spec's way to say «repeats, details not known».
@@ -361,9 +396,11 @@ def _schedule(slots: list[tuple[int, time, time, str]]) -> list[dict[str, Any]]:
             "@type": "PartialSchedule",
             "repeatFrequency": "P1W",
             "byDay": [f"https://schema.org/{SCHEMA_DAYS[weekday]}"],
-            "startTime": f"{starts:%H:%M}",
-            "endTime": f"{ends:%H:%M}",
-            "duration": _duration(datetime.combine(date.min, ends) - datetime.combine(date.min, starts)),
+            "startTime": f"{starts.hour:02d}:{starts.minute:02d}",
+            "endTime": f"{ends.hour:02d}:{ends.minute:02d}",
+            "duration": _duration(
+                timedelta(minutes=ends.hour * 60 + ends.minute - starts.hour * 60 - starts.minute)
+            ),
             "scheduleTimezone": zone,
         }
         for weekday, starts, ends, _group in slots
@@ -380,18 +417,20 @@ def _duration(delta: timedelta) -> str:
     return text
 
 
-def _session_series(row: tuple[Any, ...], category_slugs: list[str], slots: list[Any]) -> dict[str, Any]:
+def _session_series(
+    row: tuple[Any, ...], category_slugs: list[str], slots: list[Any], texts: _Texts
+) -> dict[str, Any]:
     (
         pk, title, slug, description, direction, age_min, age_max, price, price_note, fmt, ovz, enrollment,
         phone, email, website, org_id, org_name, org_slug, org_phone, org_email, org_website,
         venue_id, venue_name, address, city, lat, lon,
     ) = row  # fmt: skip
-    url = site_url(reverse("catalog:activity", args=[pk, slug or "activity"]))
+    url = link("catalog:activity", pk, slug or "activity")
     activity, category = _concepts(category_slugs, direction)
     data: dict[str, Any] = {
         "@context": CONTEXT,
         "@type": "SessionSeries",
-        "@id": f"{feed_url(SESSION_SERIES, None)}/{pk}",
+        "@id": f"{texts.series_base}/{pk}",
         "identifier": pk,
         "url": url,
         "name": title,
@@ -411,20 +450,16 @@ def _session_series(row: tuple[Any, ...], category_slugs: list[str], slots: list
     data["activity"] = activity
     data["category"] = category
     data["ageRange"] = _age_range(age_min, age_max)
-    data["offers"] = [_offer(url, price, _("Занятия, в месяц"), price_note)]
+    data["offers"] = [_offer(url, price, texts.offer, price_note)]
     data["isAccessibleForFree"] = price == 0
-    data["eventSchedule"] = _schedule(slots)
-    if not slots:
-        data["schedulingNote"] = _("Расписание уточняйте у организации.")
-    if ovz:
-        data["accessibilityInformation"] = _("Занятия адаптированы для детей с ОВЗ.")
+    data["eventSchedule"] = _schedule(slots, texts.zone)
+    notes = [] if slots else [texts.no_schedule]
     if enrollment != Activity.Enrollment.OPEN:
-        data["schedulingNote"] = " ".join(
-            filter(
-                None,
-                [data.get("schedulingNote"), str(Activity.Enrollment(enrollment).label).capitalize() + "."],
-            )
-        )
+        notes.append(texts.enrollment.get(enrollment, ""))
+    if notes:
+        data["schedulingNote"] = " ".join(notes)
+    if ovz:
+        data["accessibilityInformation"] = texts.ovz
     return data
 
 
@@ -565,7 +600,7 @@ def _event_items(row: tuple[Any, ...], category_slugs: list[str]) -> list[tuple[
     occurrences = event_occurrences(pk, starts_at, ends_at, rrule, exdates)
     if org_status != Status.PUBLISHED:
         return [(Key(seq, item_id), None) for item_id, _m in occurrences]
-    url = site_url(reverse("events:event", args=[pk]))
+    url = link("events:event", pk)
     place = _place(*venue[:6]) or _place(*venue[6:])
     activity, category = _concepts(category_slugs, direction or "")
     if not category_slugs:
