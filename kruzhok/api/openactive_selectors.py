@@ -544,7 +544,11 @@ def event_item_ids(event: Event) -> set[str]:
 
 def scheduled_sessions_page(after: Key | None, *, limit: int = PAGE_SIZE) -> Page:
     stones = _tombstone_keys(SCHEDULED_SESSIONS, after, limit)
-    entries = _event_entries(after, limit)
+    entries, read_up_to = _event_entries(after, limit)
+    if read_up_to is not None:
+        # Events were not read to the end: a tombstone beyond the last event read must wait,
+        # or the page's `next` would jump over the unread events before it.
+        stones = [key for key in stones if key <= read_up_to]
     merged = heapq.merge(entries, ((key, None) for key in stones), key=lambda entry: entry[0])
     chosen = list(_take(merged, limit))
     items: list[dict[str, Any]] = []
@@ -558,9 +562,12 @@ def scheduled_sessions_page(after: Key | None, *, limit: int = PAGE_SIZE) -> Pag
     return Page(items, feed_url(SCHEDULED_SESSIONS, last))
 
 
-def _event_entries(after: Key | None, limit: int) -> list[tuple[Key, dict[str, Any] | None]]:
-    """The next `limit` occurrence items after `after`, events read in (feed_seq, id) batches; a
-    batch of `limit` events gives at least `limit` items unless rules skip everything."""
+def _event_entries(
+    after: Key | None, limit: int
+) -> tuple[list[tuple[Key, dict[str, Any] | None]], Key | None]:
+    """The next `limit` occurrence items after `after`, events read in (feed_seq, id) batches (a
+    batch of `limit` events gives at least `limit` items unless rules skip everything), and the
+    key of the last event read when events remain unread (None when all were read)."""
     events = (
         Event.objects.filter(feed_seq__isnull=False).order_by("feed_seq", "pk").values_list(*_EVENT_COLUMNS)
     )
@@ -585,10 +592,13 @@ def _event_entries(after: Key | None, limit: int) -> list[tuple[Key, dict[str, A
         for row in rows:
             entries = _event_items(row, categories.get(row[15], []) if row[15] is not None else [])
             result += [entry for entry in entries if after is None or entry[0] > after]
-        if len(result) >= limit or len(rows) < limit:
-            break
+        if len(rows) < limit:
+            return result, None
         cursor = (rows[-1][1], rows[-1][0], False)
-    return result
+        if len(result) >= limit:
+            break
+    assert cursor is not None  # noqa: S101 — set by the loop whenever events remain
+    return result, Key(cursor[0], f"{cursor[1]:010d}-999912312359")
 
 
 def _event_items(row: tuple[Any, ...], category_slugs: list[str]) -> list[tuple[Key, dict[str, Any] | None]]:

@@ -119,7 +119,8 @@ def test_a_change_moves_the_item_after_everything_read_so_far(client):
     assert later[0]["data"]["name"] == "Робототехника и программирование"
 
 
-def test_scheduled_sessions_publish_each_occurrence_and_bury_removed_ones(client):
+def test_scheduled_sessions_publish_each_occurrence_and_bury_removed_ones(client, monkeypatch):
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)  # pages end inside an event's occurrences
     catalog = build_catalog()
     items, last_page = _walk(client, "scheduled-sessions")
     assert _order(items) == sorted(_order(items))
