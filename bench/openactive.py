@@ -61,7 +61,10 @@ def child_walk() -> None:
             items += len(body["items"])
             deleted += sum(1 for item in body["items"] if item["state"] == "deleted")
             if len(latencies) % 50 == 0:
-                print(f"{feed}: {len(latencies)} pages, {items} items, {time.perf_counter() - started:.1f} s", flush=True)
+                print(
+                    f"{feed}: {len(latencies)} pages, {items} items, {time.perf_counter() - started:.1f} s",
+                    flush=True,
+                )
             if not body["items"]:
                 break
             url = body["next"]
@@ -107,14 +110,18 @@ def report(label: str, build: dict[str, float], result: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--activities", type=int, default=20_000)
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="sqlite")
     parser.add_argument("--postgres", default=search_bench.DEFAULT_POSTGRES, help="PostgreSQL server URL")
     parser.add_argument("--seed", type=int, default=1, help="seed_demo's seed")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per step before giving up")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
-    parser.add_argument("--database-url", help="walk this existing, seeded database (sqlite:////path or postgres://…)")
+    parser.add_argument(
+        "--database-url", help="walk this existing, seeded database (sqlite:////path or postgres://…)"
+    )
     parser.add_argument("--child-walk", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_walk:

@@ -93,14 +93,23 @@ def test_an_rpde_page_and_a_graph_are_read_too(okrugs):
         "next": "https://example.org/feed?afterTimestamp=2&afterId=2",
         "license": "https://creativecommons.org/licenses/by/4.0/",
         "items": [
-            {"state": "updated", "kind": "SessionSeries", "id": "a", "modified": 1, "data": _series(identifier="a")},
+            {
+                "state": "updated",
+                "kind": "SessionSeries",
+                "id": "a",
+                "modified": 1,
+                "data": _series(identifier="a"),
+            },
             {"state": "deleted", "kind": "SessionSeries", "id": "b", "modified": 2},
         ],
     }
     report = catalog_import(path_or_file=_file(page), source="rpde")
     assert report.ok, report.lines()
     assert any("удалённых элементов RPDE пропущено: 1" in line for line in report.lines())
-    graph = {"@context": "https://schema.org/", "@graph": [_series(identifier="g", **{"@type": "CourseInstance"})]}
+    graph = {
+        "@context": "https://schema.org/",
+        "@graph": [_series(identifier="g", **{"@type": "CourseInstance"})],
+    }
     assert catalog_import(path_or_file=_file(graph), source="graph").ok
     assert Activity.objects.filter(source__in=["rpde", "graph"]).count() == 2
 
@@ -111,7 +120,9 @@ def test_problems_name_the_item_and_the_field_and_nothing_is_written(okrugs):
         _series(identifier="gbp", offers=[{"@type": "Offer", "price": 5, "priceCurrency": "GBP"}]),
         _series(identifier="typed", name={"nested": {"deep": 1}}, ageRange={"minValue": True}),
         _series(identifier="old", ageRange={"@type": "QuantitativeValue", "minValue": 16, "maxValue": 99}),
-        _series(identifier="slot", eventSchedule=[{"byDay": ["Funday"], "startTime": "10:00", "endTime": "11:00"}]),
+        _series(
+            identifier="slot", eventSchedule=[{"byDay": ["Funday"], "startTime": "10:00", "endTime": "11:00"}]
+        ),
         {"@type": "ScheduledSession", "identifier": "one-session"},
         _series(identifier="huge", offers=[{"@type": "Offer", "price": 10**40}]),
     ]
@@ -151,7 +162,9 @@ def test_import_catalog_command_reads_openactive_json(tmp_path, okrugs):
     assert "создано: 1" in out.getvalue()
     path.write_text(json.dumps([_series(identifier="")]))
     with pytest.raises(CommandError):
-        call_command("import_catalog", str(path), "--source", "cmd", stdout=io.StringIO(), stderr=io.StringIO())
+        call_command(
+            "import_catalog", str(path), "--source", "cmd", stdout=io.StringIO(), stderr=io.StringIO()
+        )
 
 
 def _snapshot() -> list[tuple[Any, ...]]:
