@@ -29,6 +29,7 @@ class Catalog:
     football: Activity
     chess: Activity
     ovz_swimming: Activity
+    online: Activity
     archived: Activity
     deleted_id: int
     one_off: Event
@@ -64,6 +65,12 @@ def build_catalog() -> Catalog:
     )
     ovz_swimming = factories.activity(
         title="Плавание (ОВЗ)", categories=["swimming"], ovz=True, enrollment=Activity.Enrollment.WAITLIST
+    )
+    online = factories.activity(
+        title="Английский онлайн",
+        categories=["english"],
+        direction_slug="social",
+        format=Activity.Format.ONLINE,
     )
     archived = factories.activity(title="Закрытая секция", categories=["judo"])
     Activity.objects.filter(pk=archived.pk).update(status=Status.ARCHIVED)
@@ -114,7 +121,7 @@ def build_catalog() -> Catalog:
         ),
     )  # fmt: skip
     event_services.event_cancel(event=cancelled, actor=editor)
-    return Catalog(football, chess, ovz_swimming, archived, deleted_id, one_off, weekly, cancelled)
+    return Catalog(football, chess, ovz_swimming, online, archived, deleted_id, one_off, weekly, cancelled)
 
 
 @contextmanager

@@ -98,6 +98,9 @@ def test_session_series_lists_public_activities_and_tombstones_in_order(client, 
     assert chess["activity"][0]["inScheme"] == "http://testserver/openactive/categories"
     assert chess["isAccessibleForFree"] is True
     assert chess["eventSchedule"] == [{"@type": "PartialSchedule", "scheduleTimezone": "Asia/Omsk"}]
+    online = data[catalog.online.pk]
+    assert "location" not in online
+    assert online["eventAttendanceMode"] == "https://schema.org/OnlineEventAttendanceMode"
     swimming = data[catalog.ovz_swimming.pk]
     assert "ОВЗ" in swimming["accessibilityInformation"]
     assert "лист ожидания" in swimming["schedulingNote"].lower()

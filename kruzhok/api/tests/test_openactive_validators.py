@@ -25,19 +25,15 @@ ACTIVITY_LIST = Path(__file__).parent / "data" / "openactive-activity-list.jsonl
 OWN_SCHEME_FAILURE = "use_official_activity_list"
 
 
-def _validators_installed() -> bool:
-    return (
-        shutil.which("node") is not None
-        and (ROOT / "node_modules" / "@openactive" / "rpde-validator").exists()
-    )
-
-
-@pytest.mark.skipif(not _validators_installed(), reason="node or `npm ci` missing: make installs both")
 def test_feeds_pass_openactive_validators(client, settings):
+    # Not a skip: the issue asks for these validators in every `make test`, which installs them.
+    node = shutil.which("node")
+    assert node, "node is missing: apt-get install nodejs npm"
+    installed = (ROOT / "node_modules" / "@openactive" / "rpde-validator").exists()
+    assert installed, "the OpenActive validators are missing: run `npm ci` (make does)"
     catalog = build_catalog()
     with loopback_site(client) as (base, serve):
         settings.SITE_URL = base
-        node = shutil.which("node") or "node"
         process = subprocess.Popen(  # noqa: S603 — fixed arguments
             [node, str(SCRIPT), "--base", base, "--activity-list", str(ACTIVITY_LIST), "--page-limit", "5"],
             cwd=ROOT,
@@ -61,10 +57,11 @@ def test_feeds_pass_openactive_validators(client, settings):
     assert not unexpected, "\n".join(
         f"{f['where']} {f['path']}: {f['type']}: {f['message']}" for f in unexpected
     )
-    # Accepted exactly where no official concept exists: the chess club, its master class, and a
-    # tournament linked to no activity (named by its event kind).
+    # Accepted exactly where no official concept exists: the chess club, the online English
+    # course, the chess master class, and a tournament linked to no activity (its event kind).
     assert {f["where"] for f in accepted} == {
         f"session-series item {catalog.chess.pk}",
+        f"session-series item {catalog.online.pk}",
         *(f"scheduled-sessions item {catalog.weekly.pk:010d}-2026120{d}1700" for d in (1, 8)),
         f"scheduled-sessions item {catalog.cancelled.pk:010d}-202612120000",
     }
