@@ -55,6 +55,7 @@ from django.utils.translation import gettext as _
 from kruzhok.api.models import FeedTombstone
 from kruzhok.api.openactive_activities import official_concept
 from kruzhok.catalog.models import Activity, ScheduleSlot, Status
+from kruzhok.core.context_processors import city_name
 from kruzhok.core.emails import site_url
 from kruzhok.events.models import Event
 from kruzhok.events.recurrence import RuleError, local_zone, occurrence_starts
@@ -685,7 +686,7 @@ def dataset_feeds() -> list[tuple[str, str, str]]:
 def dataset_jsonld() -> dict[str, Any]:
     """The schema.org Dataset an OpenActive dataset site embeds (OpenActive Dataset API
     Discovery): what the data is, its licence, publisher and the two feeds."""
-    city = settings.CITY_NAME
+    city = city_name()
     url = site_url(reverse("openactive:dataset"))
     name = _("Кружки, секции и события для детей — %(city)s") % {"city": city}
     return {
