@@ -200,3 +200,28 @@ def test_our_feed_imports_back_into_an_empty_catalog_unchanged(client, settings,
     assert report.ok, report.lines()
     assert report.counts()["created"] == 3
     assert _snapshot() == before
+
+
+def test_the_web_upload_takes_openactive_json_and_shows_the_same_report(client, settings, tmp_path, okrugs):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kruzhok.accounts.tests import factories as account_factories
+    from kruzhok.catalog.models import Department
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    client.force_login(account_factories.department_member(Department.objects.get(slug="education")))
+    bad = json.dumps([_series(identifier="gbp", offers=[{"price": 5, "priceCurrency": "GBP"}])]).encode()
+    response = client.post(
+        "/upload/department/education/",
+        {"file": SimpleUploadedFile("feed.json", bad, content_type="application/json"), "source": "oa-web"},
+    )
+    assert response.status_code == 400
+    assert "строка 1, price_rub: элемент 1 (gbp): цена в валюте «GBP»" in response.content.decode()
+    good = json.dumps({"@graph": [_series()]}).encode()
+    response = client.post(
+        "/upload/department/education/",
+        {"file": SimpleUploadedFile("feed.json", good, content_type="application/json"), "source": "oa-web"},
+    )
+    assert response.status_code == 302
+    assert client.post(response["Location"], {"confirm": "1"}).status_code == 200
+    assert Activity.objects.filter(source="oa-web", external_id="ss-1").exists()
