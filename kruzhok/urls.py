@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("account/", include("kruzhok.accounts.urls")),
     path("account/", include("allauth.urls")),
     path("api/v1/", include("kruzhok.api.urls")),
+    path("openactive/", include("kruzhok.api.openactive_urls")),
     path("moderation/", include("kruzhok.moderation.urls")),
     path("manage/", include("kruzhok.catalog.urls_manage")),
     path("organizations/<int:pk>/claim/", claim_views.claim_new, name="claim_new"),

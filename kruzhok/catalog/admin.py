@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from kruzhok.catalog import services
 from kruzhok.catalog.models import (
     Activity,
     Category,
@@ -52,6 +53,13 @@ class OrganizationAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     show_full_result_count = False
 
+    # Deletions go through the service: audit log and the open-data feeds' tombstones.
+    def delete_model(self, request: HttpRequest, obj: Organization) -> None:
+        services.organizations_delete(organizations=[obj], actor=request.user)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        services.organizations_delete(organizations=queryset, actor=request.user)  # type: ignore[arg-type]
+
 
 @admin.register(Venue)
 class VenueAdmin(admin.ModelAdmin):
@@ -61,6 +69,12 @@ class VenueAdmin(admin.ModelAdmin):
     search_fields = ["address", "name", "organization__name"]
     autocomplete_fields = ["organization", "district", "microdistrict"]
     show_full_result_count = False
+
+    def delete_model(self, request: HttpRequest, obj: Venue) -> None:
+        services.venues_delete(venues=[obj], actor=request.user)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        services.venues_delete(venues=queryset, actor=request.user)  # type: ignore[arg-type]
 
 
 class GroupInline(admin.TabularInline):
@@ -116,6 +130,12 @@ class ActivityAdmin(admin.ModelAdmin):
     inlines = [GroupInline]
     show_full_result_count = False
     list_per_page = 50
+
+    def delete_model(self, request: HttpRequest, obj: Activity) -> None:
+        services.activities_delete(activities=[obj], actor=request.user)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        services.activities_delete(activities=queryset, actor=request.user)  # type: ignore[arg-type]
 
     @admin.display(description=_("округ"), ordering="venue__district__name")
     def district_name(self, obj: Activity) -> str:

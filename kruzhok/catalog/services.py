@@ -7,6 +7,7 @@ An editor's edit is recorded as «изменено редактором» and do
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
@@ -247,3 +248,69 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
             data={"user": locked.user_id, "role": locked.role},
         )
         locked.delete()
+
+
+# --- deletions for good (the admin's delete actions) -------------------------------------------
+# The site archives rather than deletes; an admin may still delete rows. Each of these deletes in
+# one transaction, tells the open-data feeds (tombstones, events whose activity or venue went) and
+# writes the audit log.
+
+
+def activities_delete(*, activities: Iterable[Activity], actor: User | None) -> int:
+    from kruzhok.api.openactive_services import events_feed_stamped, feed_items_deleted
+    from kruzhok.events.models import Event
+
+    ids = sorted({activity.pk for activity in activities})
+    with transaction.atomic():
+        # Their events stay (Event.activity is SET_NULL) and lose the activity's categories.
+        events = list(Event.objects.filter(activity_id__in=ids).values_list("pk", flat=True))
+        for pk in ids:
+            audit_log(
+                action="catalog.activity.deleted",
+                object_type="catalog.activity",
+                object_id=str(pk),
+                actor=actor,
+            )
+        Activity.objects.filter(pk__in=ids).delete()
+        feed_items_deleted(activity_ids=ids)
+        events_feed_stamped(events)
+    return len(ids)
+
+
+def organizations_delete(*, organizations: Iterable[Organization], actor: User | None) -> int:
+    """Organizations with activities are protected (Activity.organization is PROTECT): the
+    database refuses, and nothing is written. Their events and venues go with them."""
+    from kruzhok.api.openactive_services import events_deleting, feed_items_deleted
+    from kruzhok.events.models import Event
+
+    ids = sorted({organization.pk for organization in organizations})
+    with transaction.atomic():
+        items = events_deleting(Event.objects.filter(organization_id__in=ids).values_list("pk", flat=True))
+        for pk in ids:
+            audit_log(
+                action="catalog.organization.deleted",
+                object_type="catalog.organization",
+                object_id=str(pk),
+                actor=actor,
+            )
+        Organization.objects.filter(pk__in=ids).delete()
+        feed_items_deleted(event_items=items)
+    return len(ids)
+
+
+def venues_delete(*, venues: Iterable[Venue], actor: User | None) -> int:
+    from kruzhok.api.openactive_services import events_feed_stamped
+    from kruzhok.events.models import Event
+
+    ids = sorted({venue.pk for venue in venues})
+    with transaction.atomic():
+        # Activities and events keep existing without a place (SET_NULL); the search index
+        # re-reads the activities (signals), the events' feed items are renumbered here.
+        events = list(Event.objects.filter(venue_id__in=ids).values_list("pk", flat=True))
+        for pk in ids:
+            audit_log(
+                action="catalog.venue.deleted", object_type="catalog.venue", object_id=str(pk), actor=actor
+            )
+        Venue.objects.filter(pk__in=ids).delete()
+        events_feed_stamped(events)
+    return len(ids)

@@ -10,6 +10,7 @@ from kruzhok.catalog.models import Activity
 from kruzhok.events.models import Event
 from kruzhok.events.recurrence import local_zone
 from kruzhok.events.services import repeats_until
+from kruzhok.search.index import next_seq
 
 EVENTS_PER_ACTIVITY = 0.2
 KINDS_BY_DIRECTION = {
@@ -52,6 +53,9 @@ def demo_events_seed(*, seed: int, as_of: date, source: str) -> int:
         )
     )
     events: list[Event] = []
+    # One number of the catalog's commit-ordered sequence for the whole batch: the OpenActive
+    # feed orders events by it (kruzhok/api/openactive_selectors.py).
+    feed_seq = next_seq()
     for activity_id, org_id, venue_id, title, age_min, age_max, direction, price in rows:
         if rng.random() >= EVENTS_PER_ACTIVITY:
             continue
@@ -91,6 +95,7 @@ def demo_events_seed(*, seed: int, as_of: date, source: str) -> int:
                 all_day=all_day,
                 rrule=rule,
                 exdates=exdates,
+                feed_seq=feed_seq,
                 repeats_until=repeats_until(starts_at=starts, ends_at=ends, rule=rule),
                 age_min=age_min,
                 age_max=age_max,

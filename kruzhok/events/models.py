@@ -70,6 +70,9 @@ class Event(TimeStampedModel):
     age_max = models.PositiveSmallIntegerField(_("возраст до"), null=True, blank=True)
     price_rub = models.PositiveIntegerField(_("цена, ₽"), default=0)
     status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.PUBLISHED)
+    # The OpenActive feed's `modified`: taken from the catalog's commit-ordered sequence by every
+    # write of the event (kruzhok.api.openactive_services), so consumers never skip a commit.
+    feed_seq = models.BigIntegerField(_("номер изменения в ленте"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("создал"),
@@ -96,7 +99,10 @@ class Event(TimeStampedModel):
                 name="event_age_range",
             ),
         ]
-        indexes = [models.Index(fields=["status", "starts_at"], name="event_status_start")]
+        indexes = [
+            models.Index(fields=["status", "starts_at"], name="event_status_start"),
+            models.Index(fields=["feed_seq", "id"], name="event_feed_order"),
+        ]
 
     def __str__(self) -> str:
         return self.title

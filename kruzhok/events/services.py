@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from kruzhok.accounts.models import User
+from kruzhok.api.openactive_selectors import event_item_ids
+from kruzhok.api.openactive_services import event_feed_written
 from kruzhok.catalog.models import Organization
 from kruzhok.core.services import audit_log
 from kruzhok.events.models import Event
@@ -77,6 +79,7 @@ def event_create(*, organization: Organization, actor: User, data: dict[str, Any
         event = Event(organization=organization, created_by=actor)
         _apply(event, data)
         event.save()
+        event_feed_written(event=event, previous=set())
         audit_log(action="events.event.created", obj=event, actor=actor, data=_snapshot(event))
     return event
 
@@ -84,8 +87,10 @@ def event_create(*, organization: Organization, actor: User, data: dict[str, Any
 def event_update(*, event: Event, actor: User, data: dict[str, Any]) -> Event:
     with transaction.atomic():
         before = _snapshot(event)
+        published = event_item_ids(event)
         _apply(event, data)
         event.save()
+        event_feed_written(event=event, previous=published)
         after = _snapshot(event)
         changed = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
         audit_log(action="events.event.updated", obj=event, actor=actor, data={"changed": changed})
@@ -98,5 +103,6 @@ def event_cancel(*, event: Event, actor: User) -> Event:
         if event.status != Event.Status.CANCELLED:
             event.status = Event.Status.CANCELLED
             event.save(update_fields=["status", "updated_at"])
+            event_feed_written(event=event, previous=event_item_ids(event))
             audit_log(action="events.event.cancelled", obj=event, actor=actor)
     return event

@@ -15,7 +15,10 @@ Formats, chosen by content first (an XLSX is a zip, whatever its name) and then 
   zipfile never inflates a part beyond its declared size (the CRC check fails), so the declared
   sizes are a real bound. XML parts with a DOCTYPE/ENTITY are refused; openpyxl also parses
   through defusedxml, which forbids entity expansion (billion laughs) anyway.
-* JSON — a list of objects whose keys are the column names (what `export_catalog` writes).
+* JSON — a list of objects whose keys are the column names (what `export_catalog` writes), or
+  OpenActive / schema.org data (an RPDE page, a `@graph`, objects with `@type`): its
+  SessionSeries, CourseInstance and Event items are mapped to the same columns
+  (kruzhok/imports/openactive.py), so they are validated and reported like any row.
 
 Every format is limited by settings.IMPORT_MAX_BYTES (checked before reading a path),
 settings.IMPORT_MAX_ROWS and MAX_COLUMNS. Cells are stripped; a leading apostrophe that the
@@ -43,6 +46,7 @@ import charset_normalizer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from kruzhok.imports import openactive
 from kruzhok.imports.validation import COLUMNS, normalize_header
 
 MAX_COLUMNS = 200
@@ -71,6 +75,9 @@ class Table:
     rows: Iterator[tuple[int, list[str]]]
     format: str
     notes: list[str] = field(default_factory=list)
+    # Problems found while reading, before any cell is validated: (row, column, message).
+    errors: list[tuple[int, str, str]] = field(default_factory=list)
+    warnings: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 def source_name(source: Source) -> str:
@@ -351,6 +358,8 @@ def _read_json(data: bytes) -> Table:
         payload = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ImportFileError(_("файл не читается как JSON в UTF-8: %(reason)s") % {"reason": exc}) from exc
+    if openactive.looks_like_openactive(payload):
+        return _read_openactive(payload)
     if not isinstance(payload, list) or not all(isinstance(item, dict) for item in payload):
         raise ImportFileError(_('JSON-файл должен быть списком объектов: [{"external_id": …}, …]'))
     if len(payload) > settings.IMPORT_MAX_ROWS:
@@ -369,6 +378,23 @@ def _read_json(data: bytes) -> Table:
             yield index, [_json_cell(item.get(column)) for column in columns]
 
     return Table(columns=columns, rows=rows(), format="json")
+
+
+def _read_openactive(payload: Any) -> Table:
+    items = payload.get("items") or payload.get("@graph") if isinstance(payload, dict) else payload
+    if isinstance(items, list) and len(items) > settings.IMPORT_MAX_ROWS:
+        raise _too_many_rows()
+    mapped = openactive.map_items(payload)
+    columns = list(openactive.OPENACTIVE_COLUMNS)
+    rows = ((number, [clean_cell(row[name]) for name in columns]) for number, row in mapped.rows)
+    return Table(
+        columns=columns,
+        rows=iter(rows),
+        format="openactive",
+        notes=mapped.notes,
+        errors=mapped.errors,
+        warnings=mapped.warnings,
+    )
 
 
 def _json_cell(value: Any) -> str:

@@ -272,7 +272,12 @@ def _validated_rows(
     except ImportFileError as exc:
         report.add_error(Problem(None, "", exc.message))
         return [], frozenset()
-    if report.rows == 0:
+    # What the reader found wrong with items' shapes (OpenActive JSON), after the cells' checks.
+    for number, name, message in table.errors:
+        report.add_error(Problem(number, name, message))
+    for number, name, message in table.warnings:
+        report.add_warning(Problem(number, name, message))
+    if report.rows == 0 and not table.errors:
         report.add_error(
             Problem(None, "", _("в файле только заголовок и ни одной строки с данными — добавьте строки"))
         )

@@ -287,6 +287,13 @@ def index_activities_around(ids: Iterable[int]) -> int:
     return index_activities({*wanted, *around.values_list("pk", flat=True)})
 
 
+def next_seq() -> int:
+    """A number for a write that is not a document (an OpenActive tombstone, an event): taken
+    under the same row lock as the documents', so it orders with them in commit order. Call it
+    inside the writing transaction."""
+    return _bump()
+
+
 def current_seq() -> int:
     """The index's sequence number now: every write numbered up to it has committed."""
     return int(SearchState.objects.filter(pk=1).values_list("seq", flat=True).first() or 0)

@@ -49,6 +49,8 @@ class SearchDocument(models.Model):
     class Meta:
         verbose_name = "поисковый документ"
         verbose_name_plural = "поисковые документы"
+        # The OpenActive feed pages by (seq, activity): a rebuild gives every document one seq.
+        indexes = [models.Index(fields=["seq", "activity"], name="search_doc_seq_activity")]
 
     def __str__(self) -> str:
         return f"search document {self.pk}"

@@ -96,6 +96,11 @@ MATRIX: dict[str, Row] = {
     "api:openapi-json": Row(fixed("/api/v1/openapi.json"), everyone(200)),
     "api:api-root": Row(fixed("/api/v1/"), everyone(404)),
     "api:": Row(fixed("/api/v1/nothing-here"), everyone(404)),
+    # OpenActive open data: public, read-only.
+    "openactive:dataset": Row(fixed("/openactive/"), everyone(200)),
+    "openactive:session-series": Row(fixed("/openactive/session-series"), everyone(200)),
+    "openactive:scheduled-sessions": Row(fixed("/openactive/scheduled-sessions"), everyone(200)),
+    "openactive:categories": Row(fixed("/openactive/categories"), everyone(200)),
     "set_language": Row(fixed("/i18n/setlang/"), everyone(405)),
     # --- comments: POST only; posting needs an account
     "community:comment": Row(

@@ -80,13 +80,19 @@ def demo_catalog_delete() -> int:
     activities = Activity.objects.filter(source=DEMO_SOURCE)
     count = activities.count()
     # Children first, by set-based DELETEs, so Django does not load 200,000 objects to cascade.
+    from kruzhok.api.openactive_services import events_deleting, feed_items_deleted
     from kruzhok.events.models import Event
 
-    Event.objects.filter(organization__source=DEMO_SOURCE).delete()
+    events = Event.objects.filter(organization__source=DEMO_SOURCE)
+    # OpenActive consumers learn of the removal from tombstones (kruzhok/api/models.py).
+    event_items = events_deleting(events.values_list("pk", flat=True))
+    activity_ids = list(activities.values_list("pk", flat=True))
+    events.delete()
     ScheduleSlot.objects.filter(group__activity__source=DEMO_SOURCE).delete()
     Group.objects.filter(activity__source=DEMO_SOURCE).delete()
     Activity.categories.through.objects.filter(activity__source=DEMO_SOURCE).delete()
     activities.delete()
+    feed_items_deleted(activity_ids=activity_ids, event_items=event_items)
     try:
         Organization.objects.filter(source=DEMO_SOURCE).delete()
     except ProtectedError as exc:

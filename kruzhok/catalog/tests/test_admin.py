@@ -99,3 +99,23 @@ def test_audit_log_is_read_only(admin_client_with_data):
 
 def test_activity_add_form_loads(admin_client):
     assert admin_client.get(_url(Activity, "add")).status_code == 200
+
+
+def test_admin_deletes_go_through_the_service_and_leave_tombstones(admin_client, admin_user):
+    """The admin's delete (one object, and the bulk action) writes the audit log and tells the
+    OpenActive feed, which must report rows deleted for good."""
+    from kruzhok.api.models import FeedTombstone
+
+    one, two, three = (factories.activity(title=f"Удаляемое {n}") for n in range(3))
+    response = admin_client.post(_url(Activity, "delete", one.pk), {"post": "yes"})
+    assert response.status_code == 302
+    response = admin_client.post(
+        reverse("admin:catalog_activity_changelist"),
+        {"action": "delete_selected", "_selected_action": [two.pk, three.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Activity.objects.filter(pk__in=[one.pk, two.pk, three.pk]).exists()
+    buried = set(FeedTombstone.objects.filter(feed="session-series").values_list("item_id", flat=True))
+    assert buried == {f"{a.pk:012d}" for a in (one, two, three)}
+    deleted = AuditLog.objects.filter(action="catalog.activity.deleted", actor=admin_user)
+    assert set(deleted.values_list("object_id", flat=True)) == {str(a.pk) for a in (one, two, three)}
