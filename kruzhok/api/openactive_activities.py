@@ -3,12 +3,16 @@
 OpenActive's `activity` must name concepts of its activity list
 (https://openactive.io/activity-list, CC BY 4.0), a list of *physical* activities. Each of our
 categories that has an honest match there is mapped below, by the concept's id and its exact
-`prefLabel` (the validator checks both). Categories with no match — chess, robotics, drawing,
-languages and the rest of the technical, science, social and most of the arts directions — are
-not physical activities in OpenActive's sense; forcing them onto a sports concept would publish
-false data, so their items name a concept of our own scheme (`/openactive/categories`, served as
-a SKOS ConceptScheme) instead. The OpenActive validator reports those items as «use the official
-activity list»; that is the one failure the feed accepts, and docs/openactive.md says why.
+`prefLabel` (the validator checks both).
+
+OpenActive describes opportunities for *physical* activity, and its validator fails any item
+whose `activity` is not on that list. Categories with no honest match — chess, robotics,
+drawing, languages and the rest of the technical, science, social and most of the arts
+directions — are therefore outside the feeds' scope: forcing them onto a sports concept would
+publish false data, so an activity (or an event of one) none of whose categories is mapped is
+carried as a `deleted` item, and the whole catalog stays available through /api/v1/ and the
+downloads. Our own concept scheme (`/openactive/categories`, a SKOS ConceptScheme) still names
+every direction and category in each item's `category`, and the importer reads it back.
 """
 
 from __future__ import annotations

@@ -29,6 +29,11 @@ consumer that has passed their event's number would never see them. An endless r
 publishes its first `EVENT_OCCURRENCES` dates; editing the event (e.g. moving its start)
 publishes the next ones.
 
+**Scope.** OpenActive is open data for physical activity: an activity none of whose categories
+is on OpenActive's activity list, and an event not tied to such an activity, is a `deleted`
+item (openactive_activities says why). Whether an item is in scope depends only on its own
+row's categories, so it changes only with a write that renumbers it.
+
 **Known limit.** An event item embeds its organization's name and its venue; renaming the
 organization or moving the venue reaches the event's items at the event's next write.
 
@@ -225,8 +230,9 @@ def _age_range(age_min: int | None, age_max: int | None) -> dict[str, Any] | Non
 def _concepts(
     category_slugs: list[str], direction_slug: str
 ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    """(activity, category): official concepts where our categories have one, else our own; the
-    category list names the direction and every category in our own scheme."""
+    """(activity, category): the OpenActive activity-list concepts of our categories — empty
+    when none has one, and then the item is outside the feed's scope — and the direction and
+    every category in our own scheme."""
     tax = taxonomy.load()
     ours: list[dict[str, str]] = []
     if direction_slug in tax.directions:
@@ -239,8 +245,7 @@ def _concepts(
         concept = official_concept(slug)
         if concept is not None and concept not in official:
             official.append(concept)
-    activity = official or [c for c in ours if not c["@id"].endswith(f"#direction-{direction_slug}")] or ours
-    return activity, ours
+    return official, ours
 
 
 # --- session-series: activities ----------------------------------------------------------------
@@ -368,9 +373,11 @@ def activity_data(ids: list[int]) -> dict[int, dict[str, Any]]:
     slots = _slots_by_activity(found)
     categories = _categories_by_activity(found)
     texts = _Texts()
-    return {
-        row[0]: _session_series(row, categories.get(row[0], []), slots.get(row[0], []), texts) for row in rows
-    }
+    series = (
+        (row[0], _session_series(row, categories.get(row[0], []), slots.get(row[0], []), texts))
+        for row in rows
+    )
+    return {pk: data for pk, data in series if data is not None}
 
 
 class _Texts:
@@ -420,14 +427,18 @@ def _duration(delta: timedelta) -> str:
 
 def _session_series(
     row: tuple[Any, ...], category_slugs: list[str], slots: list[Any], texts: _Texts
-) -> dict[str, Any]:
+) -> dict[str, Any] | None:
+    """The activity as a SessionSeries; None when it is not a physical activity (see
+    openactive_activities): the feed then carries it as a deleted item."""
     (
         pk, title, slug, description, direction, age_min, age_max, price, price_note, fmt, ovz, enrollment,
         phone, email, website, org_id, org_name, org_slug, org_phone, org_email, org_website,
         venue_id, venue_name, address, city, lat, lon,
     ) = row  # fmt: skip
-    url = link("catalog:activity", pk, slug or "activity")
     activity, category = _concepts(category_slugs, direction)
+    if not activity:
+        return None
+    url = link("catalog:activity", pk, slug or "activity")
     data: dict[str, Any] = {
         "@context": CONTEXT,
         "@type": "SessionSeries",
@@ -609,15 +620,15 @@ def _event_items(row: tuple[Any, ...], category_slugs: list[str]) -> list[tuple[
         org_email, org_website, *venue,
     ) = row  # fmt: skip
     occurrences = event_occurrences(pk, starts_at, ends_at, rrule, exdates)
-    if org_status != Status.PUBLISHED:
+    # An event is in scope through the physical activity it belongs to; one of an unpublished
+    # organization, or with no such activity, is carried as deleted items.
+    activity, category = _concepts(category_slugs, direction or "")
+    if org_status != Status.PUBLISHED or not activity:
         return [(Key(seq, item_id), None) for item_id, _m in occurrences]
     url = link("events:event", pk)
     place = _place(*venue[:6]) or _place(*venue[6:])
-    activity, category = _concepts(category_slugs, direction or "")
-    if not category_slugs:
-        label = str(Event.Kind(kind).label) if kind in Event.Kind.values else kind
-        activity = [own_concept(f"event-{kind}", label)]
-        category = [*category, *activity]
+    label = str(Event.Kind(kind).label) if kind in Event.Kind.values else kind
+    category = [*category, own_concept(f"event-{kind}", label)]
     series: dict[str, Any] = {
         "@type": "SessionSeries",
         "@id": url,
@@ -696,8 +707,9 @@ def dataset_jsonld() -> dict[str, Any]:
         "url": url,
         "name": name,
         "description": _(
-            "Открытые данные городского каталога «Кружок»: кружки, секции, студии и события для детей "
-            "(город %(city)s) в стандарте OpenActive — названия, организации, адреса, возраст, цены и расписание."
+            "Открытые данные городского каталога «Кружок»: секции, студии и события для детей с физической "
+            "активностью (город %(city)s) в стандарте OpenActive — названия, организации, адреса, возраст, "
+            "цены и расписание."
         )
         % {"city": city},
         "keywords": [

@@ -35,6 +35,7 @@ class Catalog:
     one_off: Event
     weekly: Event
     cancelled: Event
+    chess_event: Event
 
 
 def _event_data(**kw: Any) -> dict[str, Any]:
@@ -60,17 +61,18 @@ def _event_data(**kw: Any) -> dict[str, Any]:
 def build_catalog() -> Catalog:
     editor = account_factories.user(email="oa-editor@example.org", is_editor=True)
     football = factories.activity(title="Футбол для начинающих", categories=["football"], price_rub=1500)
-    chess = factories.activity(
-        title="Шахматный клуб", categories=["chess"], direction_slug="sport", slots=[], price_rub=0
-    )
+    # Not a physical activity: outside OpenActive's scope, so a deleted item.
+    chess = factories.activity(title="Шахматный клуб", categories=["chess"], direction_slug="sport")
     ovz_swimming = factories.activity(
-        title="Плавание (ОВЗ)", categories=["swimming"], ovz=True, enrollment=Activity.Enrollment.WAITLIST
+        title="Плавание (ОВЗ)",
+        categories=["swimming"],
+        ovz=True,
+        enrollment=Activity.Enrollment.WAITLIST,
+        slots=[],
+        price_rub=0,
     )
     online = factories.activity(
-        title="Английский онлайн",
-        categories=["english"],
-        direction_slug="social",
-        format=Activity.Format.ONLINE,
+        title="ОФП онлайн", categories=["general-fitness"], format=Activity.Format.ONLINE
     )
     archived = factories.activity(title="Закрытая секция", categories=["judo"])
     Activity.objects.filter(pk=archived.pk).update(status=Status.ARCHIVED)
@@ -87,10 +89,10 @@ def build_catalog() -> Catalog:
         organization=org,
         actor=editor,
         data=_event_data(
-            title="Мастер-класс по шахматам",
+            title="Мастер-класс по плаванию",
             kind=Event.Kind.MASTER_CLASS,
-            venue=chess.venue,
-            activity=chess,
+            venue=ovz_swimming.venue,
+            activity=ovz_swimming,
             rrule="FREQ=WEEKLY;COUNT=4",
             starts_at=omsk("2026-12-01T17:00"),
             ends_at=omsk("2026-12-01T18:30"),
@@ -102,10 +104,10 @@ def build_catalog() -> Catalog:
         event=weekly,
         actor=editor,
         data=_event_data(
-            title="Мастер-класс по шахматам",
+            title="Мастер-класс по плаванию",
             kind=Event.Kind.MASTER_CLASS,
-            venue=chess.venue,
-            activity=chess,
+            venue=ovz_swimming.venue,
+            activity=ovz_swimming,
             rrule="FREQ=WEEKLY;COUNT=2",
             starts_at=omsk("2026-12-01T17:00"),
             ends_at=omsk("2026-12-01T18:30"),
@@ -116,12 +118,21 @@ def build_catalog() -> Catalog:
         organization=org,
         actor=editor,
         data=_event_data(
-            title="Турнир", kind=Event.Kind.COMPETITION, all_day=True, venue=football.venue,
+            title="Турнир", kind=Event.Kind.COMPETITION, all_day=True, venue=football.venue, activity=football,
             starts_at=omsk("2026-12-12T00:00"), ends_at=omsk("2026-12-14T00:00"),
         ),
     )  # fmt: skip
     event_services.event_cancel(event=cancelled, actor=editor)
-    return Catalog(football, chess, ovz_swimming, online, archived, deleted_id, one_off, weekly, cancelled)
+    chess_event = event_services.event_create(
+        organization=chess.organization,
+        actor=editor,
+        data=_event_data(
+            title="Шахматный турнир", kind=Event.Kind.COMPETITION, activity=chess, venue=chess.venue
+        ),
+    )
+    return Catalog(
+        football, chess, ovz_swimming, online, archived, deleted_id, one_off, weekly, cancelled, chess_event
+    )
 
 
 @contextmanager
