@@ -4,8 +4,16 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
+from kruzhok.core.seo import canonical_url, open_graph_locale
+
 
 def site(request: HttpRequest) -> dict[str, Any]:
     english = (get_language() or "").startswith("en")
     city = settings.CITY_NAME_EN if english and settings.CITY_NAME_EN else settings.CITY_NAME
     return {"CITY_NAME": city, "SITE_URL": settings.SITE_URL}
+
+
+def seo(request: HttpRequest) -> dict[str, Any]:
+    """Defaults for base.html's canonical link and Open Graph tags; a view that knows better
+    (search, the calendar) passes its own `canonical`."""
+    return {"canonical_url": canonical_url(request), "og_locale": open_graph_locale(get_language() or "ru")}
