@@ -10,6 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.test import override_settings
 
 from kruzhok.catalog.models import Activity, Status
@@ -38,6 +40,18 @@ def catalog(write, okrugs):
     )
     assert hidden.ok
     Activity.objects.filter(external_id="gone").update(status=Status.ARCHIVED)
+
+
+def closed(response):
+    """Close a file response unread, as the server would after sending it, but without the
+    end-of-request signal: that would close the test's database connection mid-transaction
+    (the test client does the same for the responses it reads)."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+    return response
 
 
 def generate(directory: Path | None = None) -> tuple[str, str]:
@@ -131,18 +145,13 @@ def test_downloads_have_type_name_cache_validators_and_answer_304(client, catalo
         etag, modified = response["ETag"], response["Last-Modified"]
         assert client.get(f"/data/{name}", HTTP_IF_NONE_MATCH=etag).status_code == 304
         assert client.get(f"/data/{name}", HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
-        head = client.head(f"/data/{name}")
-        head.close()
+        head = closed(client.head(f"/data/{name}"))
         assert head.status_code == 200 and head["ETag"] == etag
     # A regeneration is a new version.
-    response = client.get("/data/kruzhok-catalog.json")
-    response.close()
-    old = response["ETag"]
+    old = closed(client.get("/data/kruzhok-catalog.json"))["ETag"]
     Activity.objects.filter(external_id="1").update(title="Новое название")
     generate()
-    response = client.get("/data/kruzhok-catalog.json", HTTP_IF_NONE_MATCH=old)
-    response.close()
-    assert response.status_code == 200
+    assert closed(client.get("/data/kruzhok-catalog.json", HTTP_IF_NONE_MATCH=old)).status_code == 200
 
 
 def test_spreadsheet_downloads_are_formula_safe_and_json_keeps_values(client, catalog):
