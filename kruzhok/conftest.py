@@ -78,3 +78,10 @@ def _russian_between_tests():
 
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _open_data_dir(settings, tmp_path):
+    """The open data files of a test live in its own directory: never in the developer's media
+    directory, and never left over from another test (a page would then show them)."""
+    settings.OPEN_DATA_DIR = tmp_path / "open-data"

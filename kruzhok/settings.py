@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_tasks_db",
     "allauth",
     "allauth.account",
@@ -76,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "kruzhok.core.context_processors.site",
+                "kruzhok.core.context_processors.seo",
                 "kruzhok.accounts.context_processors.roles",
             ],
         },
@@ -157,6 +159,8 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# The open data files (`manage.py export_open_data`, served at /data/ by the application).
+OPEN_DATA_DIR = Path(env_str("OPEN_DATA_DIR", str(MEDIA_ROOT / "open-data")))
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Map tiles: any XYZ tile server; markers and lists work without tiles.

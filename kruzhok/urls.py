@@ -1,12 +1,35 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import URLPattern, URLResolver, include, path
+from django.views.decorators.http import require_safe
 
 from kruzhok.accounts import views as account_views
+from kruzhok.catalog.sitemaps import ActivitySitemap, OrganizationSitemap, PageSitemap
+from kruzhok.core import views as core_views
+from kruzhok.core.seo import SiteSitemap
+from kruzhok.events.sitemaps import EventSitemap
 from kruzhok.moderation import urls_contribute
 from kruzhok.moderation.views import claims as claim_views
 
+# sitemap.xml lists these sections; each is paged (core.seo.SITEMAP_PAGE_SIZE URLs a file).
+SITEMAPS: dict[str, type[SiteSitemap]] = {
+    "activities": ActivitySitemap,
+    "organizations": OrganizationSitemap,
+    "events": EventSitemap,
+    "pages": PageSitemap,
+}
+
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("robots.txt", core_views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", core_views.sitemap_index, {"sitemaps": SITEMAPS}, name="sitemap_index"),
+    path(
+        "sitemap-<slug:section>.xml",
+        require_safe(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
+    path("data/", include("kruzhok.imports.urls_open_data")),
     # Before admin.site.urls: the admin's own sign-in form would bypass allauth's checks.
     path("admin/login/", account_views.admin_login),
     path("admin/", admin.site.urls),

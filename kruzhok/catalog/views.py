@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from kruzhok.accounts import permissions
-from kruzhok.catalog import selectors
+from kruzhok.catalog import selectors, structured_data
 from kruzhok.catalog.models import Activity, Status
 from kruzhok.catalog.templatetags.catalog_tags import loc_name
+from kruzhok.core.seo import canonical_url
 
 
 def _paginate(queryset: QuerySet[Any], raw_page: str | None) -> tuple[Page, str]:
@@ -79,6 +80,8 @@ def render_activity(
         "comment_form": comment_form,
         # Its own provider and editors edit directly; everyone else suggests an edit.
         "can_edit": permissions.can_edit_activity(request.user, activity),
+        "page_summary": activity.description or structured_data.activity_summary(activity),
+        "structured_data": structured_data.activity_json_ld(activity),
     }
     return render(request, "catalog/activity_detail.html", context, status=status)
 
@@ -93,11 +96,14 @@ def organization_detail(request: HttpRequest, pk: int, slug: str) -> HttpRespons
     page, page_message = _paginate(
         selectors.activities_for_organization(organization), request.GET.get("page")
     )
+    venues = selectors.organization_venues(organization)
     context = {
         "organization": organization,
-        "venues": selectors.organization_venues(organization),
+        "venues": venues,
         "page": page,
         "messages_list": [page_message] if page_message else [],
+        "canonical": canonical_url(request, page=page.number),
+        "structured_data": structured_data.organization_json_ld(organization, venues),
     }
     return render(request, "catalog/organization_detail.html", context)
 
@@ -106,7 +112,13 @@ def _list_page(
     request: HttpRequest, *, title: str, queryset: QuerySet[Activity], extra: dict[str, Any]
 ) -> HttpResponse:
     page, page_message = _paginate(queryset, request.GET.get("page"))
-    context = {"title": title, "page": page, "messages_list": [page_message] if page_message else [], **extra}
+    context = {
+        "title": title,
+        "page": page,
+        "messages_list": [page_message] if page_message else [],
+        "canonical": canonical_url(request, page=page.number),
+        **extra,
+    }
     return render(request, "catalog/activity_list.html", context)
 
 

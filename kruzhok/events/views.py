@@ -16,9 +16,11 @@ from django.views.decorators.http import require_safe
 from kruzhok.accounts import permissions
 from kruzhok.catalog.models import Organization
 from kruzhok.core.emails import site_url
+from kruzhok.core.seo import canonical_url
 from kruzhok.events import ical, selectors
 from kruzhok.events.models import Event
 from kruzhok.events.recurrence import local_zone
+from kruzhok.events.structured_data import event_json_ld
 from kruzhok.search.params import parse_params
 
 VIEWS = ("list", "week", "month")
@@ -117,6 +119,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
             for name, label in (("list", _("Списком")), ("week", _("Неделя")), ("month", _("Месяц")))
         ],
         "feed_query": urlencode(pairs),
+        # A window and its filters are what the page shows; anything else in the link is not.
+        "canonical": canonical_url(request, keep=("view", "from", "to", *EVENT_FILTERS)),
         "venues": sorted(venues.values(), key=lambda v: v.address),
         "map_points": [{"lat": v.lat, "lon": v.lon, "label": v.address} for v in venues.values()],
         "map_tile_url": settings.MAP_TILE_URL,
@@ -130,9 +134,11 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_for_page(pk)
     if event is None:
         raise Http404(_("Событие не найдено."))
+    upcoming = selectors.upcoming_for_event(event, now=timezone.now())
     context = {
         "event": event,
-        "upcoming": selectors.upcoming_for_event(event, now=timezone.now()),
+        "upcoming": upcoming,
+        "structured_data": event_json_ld(event, next_start=upcoming[0].starts_at if upcoming else None),
         "can_edit": permissions.can_edit_organization(request.user, event.organization_id),
         "map_tile_url": settings.MAP_TILE_URL,
         "map_attribution": settings.MAP_TILE_ATTRIBUTION,

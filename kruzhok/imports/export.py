@@ -15,7 +15,8 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,12 +71,19 @@ def escape_formula(value: str) -> str:
     return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
 
 
-def catalog_rows(*, source: str | None = None, include_archived: bool = False) -> Iterator[dict[str, Any]]:
-    """Rows in the import format (typed: ints, floats, bools, None) ordered by activity id."""
+def catalog_rows(
+    *, source: str | None = None, include_archived: bool = False, published_only: bool = False
+) -> Iterator[dict[str, Any]]:
+    """Rows in the import format (typed: ints, floats, bools, None) ordered by activity id.
+
+    `published_only`: what the public site shows (the open data files), no drafts or entries
+    waiting for moderation."""
     queryset = Activity.objects.all()
     if source is not None:
         queryset = queryset.filter(source=source)
-    if not include_archived:
+    if published_only:
+        queryset = queryset.filter(status=Status.PUBLISHED)
+    elif not include_archived:
         queryset = queryset.filter(~Q(status=Status.ARCHIVED))
     seen_ids: set[str] = set()
     last_pk = 0
@@ -150,6 +158,7 @@ def catalog_export(
     path: str | os.PathLike[str],
     source: str | None = None,
     include_archived: bool = False,
+    published_only: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> ExportResult:
     """Write the catalog to `path`; the format follows the extension (.csv, .xlsx, .json).
@@ -157,60 +166,125 @@ def catalog_export(
     `progress`, when given, is called with the number of rows written every 10,000 rows.
     """
     target = Path(path)
-    suffix = target.suffix.lower()
-    rows = catalog_rows(source=source, include_archived=include_archived)
-    if progress is not None:
-        rows = _reporting(rows, progress)
-    if suffix == ".csv":
-        count = _write_csv(target, rows)
-    elif suffix == ".xlsx":
-        count = _write_xlsx(target, rows)
-    elif suffix == ".json":
-        count = _write_json(target, rows)
-    else:
-        raise ExportFormatError(suffix)
+    count = catalog_export_files(
+        paths=[target],
+        source=source,
+        include_archived=include_archived,
+        published_only=published_only,
+        progress=progress,
+    )
     return ExportResult(path=target, rows=count)
 
 
-def _reporting(rows: Iterator[dict[str, Any]], progress: Callable[[int], None]) -> Iterator[dict[str, Any]]:
-    for count, row in enumerate(rows, start=1):
-        yield row
-        if count % PROGRESS_EVERY == 0:
-            progress(count)
-
-
-def _write_csv(target: Path, rows: Iterator[dict[str, Any]]) -> int:
+def catalog_export_files(
+    *,
+    paths: Sequence[str | os.PathLike[str]],
+    source: str | None = None,
+    include_archived: bool = False,
+    published_only: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write the catalog to every path in one pass over the database, so the files hold the same
+    rows (and the database is read once, not once per format). Returns the number of rows."""
+    targets = [Path(path) for path in paths]
+    writers: list[type[_Writer]] = []
+    for target in targets:
+        writer = _WRITERS.get(target.suffix.lower())
+        if writer is None:
+            raise ExportFormatError(target.suffix.lower())
+        writers.append(writer)
+    rows = catalog_rows(source=source, include_archived=include_archived, published_only=published_only)
     count = 0
-    with target.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow(COLUMNS)
+    with ExitStack() as stack:
+        opened = [
+            stack.enter_context(writer(target)) for writer, target in zip(writers, targets, strict=True)
+        ]
         for row in rows:
-            writer.writerow([_csv_value(column, row[column]) for column in COLUMNS])
+            for sink in opened:
+                sink.write(row)
             count += 1
+            if progress is not None and count % PROGRESS_EVERY == 0:
+                progress(count)
+        for sink in opened:
+            sink.finish()
     return count
 
 
-def _write_xlsx(target: Path, rows: Iterator[dict[str, Any]]) -> int:
-    import openpyxl
+class _Writer:
+    """One output file. `finish` completes it; leaving the `with` block without `finish` (an
+    error in another writer or in the database) just closes what is open."""
 
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("catalog")
-    sheet.append(list(COLUMNS))
-    count = 0
-    for row in rows:
-        sheet.append([_cell(column, row[column]) for column in COLUMNS])
-        count += 1
-    book.save(target)
-    return count
+    def __init__(self, target: Path) -> None:
+        self.target = target
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def write(self, row: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        raise NotImplementedError
 
 
-def _write_json(target: Path, rows: Iterator[dict[str, Any]]) -> int:
-    count = 0
-    with target.open("w", encoding="utf-8") as handle:
-        handle.write("[")
-        for row in rows:
-            handle.write(",\n" if count else "\n")
-            handle.write(json.dumps(row, ensure_ascii=False))
-            count += 1
-        handle.write("\n]\n" if count else "]\n")
-    return count
+class _CsvWriter(_Writer):
+    def __init__(self, target: Path) -> None:
+        super().__init__(target)
+        self.handle = target.open("w", encoding="utf-8-sig", newline="")
+        self.writer = csv.writer(self.handle, lineterminator="\r\n")
+        self.writer.writerow(COLUMNS)
+
+    def write(self, row: dict[str, Any]) -> None:
+        self.writer.writerow([_csv_value(column, row[column]) for column in COLUMNS])
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+class _XlsxWriter(_Writer):
+    def __init__(self, target: Path) -> None:
+        import openpyxl
+
+        super().__init__(target)
+        self.book = openpyxl.Workbook(write_only=True)
+        self.sheet = self.book.create_sheet("catalog")
+        self.sheet.append(list(COLUMNS))
+
+    def write(self, row: dict[str, Any]) -> None:
+        self.sheet.append([_cell(column, row[column]) for column in COLUMNS])
+
+    def finish(self) -> None:
+        self.book.save(self.target)
+
+    def close(self) -> None:
+        # A write-only workbook keeps its rows in a temporary file until it is saved.
+        self.book.close()
+
+
+class _JsonWriter(_Writer):
+    def __init__(self, target: Path) -> None:
+        super().__init__(target)
+        self.handle = target.open("w", encoding="utf-8")
+        self.handle.write("[")
+        self.count = 0
+
+    def write(self, row: dict[str, Any]) -> None:
+        self.handle.write(",\n" if self.count else "\n")
+        self.handle.write(json.dumps(row, ensure_ascii=False))
+        self.count += 1
+
+    def finish(self) -> None:
+        self.handle.write("\n]\n" if self.count else "]\n")
+        self.close()
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+_WRITERS: dict[str, type[_Writer]] = {".csv": _CsvWriter, ".xlsx": _XlsxWriter, ".json": _JsonWriter}

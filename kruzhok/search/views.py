@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from kruzhok.core.emails import site_url
 from kruzhok.core.env import env_int
 from kruzhok.places import gazetteer
 from kruzhok.search import selectors, store, taxonomy
@@ -284,7 +285,11 @@ def search(request: HttpRequest) -> HttpResponse:
         # The address bar shows the canonical URL (no empty fields), so it can be shared.
         response["HX-Push-Url"] = canonical
     else:
-        context = {"params": params, "canonical": canonical, "content_html": mark_safe(parts["content"])}  # noqa: S308
+        context = {
+            "params": params,
+            "canonical": site_url(canonical),
+            "content_html": mark_safe(parts["content"]),  # noqa: S308
+        }
         response = render(request, "search/search.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response

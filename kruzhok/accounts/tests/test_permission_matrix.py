@@ -289,6 +289,14 @@ MATRIX: dict[str, Row] = {
     "imports:organization_confirm": Row(
         lambda w: f"/upload/organization/{w.org_x.pk}/no-such-upload/", only(("provider_x", "editor"), ok=302)
     ),
+    # --- crawlers and open data (issue 6, web helper): public, the same for everyone. The files
+    # are not generated in this world (each test has its own empty OPEN_DATA_DIR), so the download
+    # is the «not ready yet» page; kruzhok/imports/tests/test_open_data.py serves them.
+    "robots_txt": Row(fixed("/robots.txt"), everyone(200)),
+    "sitemap_index": Row(fixed("/sitemap.xml"), everyone(200)),
+    "sitemap_section": Row(fixed("/sitemap-activities.xml"), everyone(200)),
+    "open_data:index": Row(fixed("/data/"), everyone(200)),
+    "open_data:download": Row(fixed("/data/kruzhok-catalog.csv"), everyone(404)),
 }
 
 

@@ -11,6 +11,7 @@ from django.test import Client
 
 from kruzhok.accounts.tests import factories as accounts
 from kruzhok.catalog.tests import factories as catalog
+from kruzhok.core.tests.xss import DATA_BLOCK_TYPES
 
 __all__ = [
     "_fast_hashing_and_empty_limits",
@@ -40,7 +41,11 @@ class _Unsafe(HTMLParser):
         self.found: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "script" and not (dict(attrs).get("src") or "").startswith("/static/"):
+        if (
+            tag == "script"
+            and not (dict(attrs).get("src") or "").startswith("/static/")
+            and dict(attrs).get("type") not in DATA_BLOCK_TYPES
+        ):
             self.found.append("script")
         for name, value in attrs:
             if name.startswith("on"):

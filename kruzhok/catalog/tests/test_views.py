@@ -111,7 +111,9 @@ def test_pages_have_no_inline_scripts_or_styles(parent, chess_club):
     for url in ["/", "/search/", chess_club.get_absolute_url(), chess_club.organization.get_absolute_url()]:
         html = _text(parent.get(url))
         # Only external scripts; JSON data blocks are not executed and CSP does not cover them.
-        assert re.search(r'<script(?![^>]*\b(?:src=|type="application/json"))[^>]*>', html) is None, url
+        assert (
+            re.search(r'<script(?![^>]*\b(?:src=|type="application/(?:ld\+)?json"))[^>]*>', html) is None
+        ), url
         assert "<style" not in html and " style=" not in html, url
         assert " onclick=" not in html and "hx-on" not in html, url
 

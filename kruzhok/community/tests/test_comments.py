@@ -13,6 +13,7 @@ from kruzhok.accounts.tests import factories as account_factories
 from kruzhok.catalog.models import Activity, Status
 from kruzhok.catalog.tests import factories
 from kruzhok.community.models import Comment, CommentReport, Rating
+from kruzhok.core.tests.xss import DATA_BLOCK_TYPES
 from kruzhok.search import selectors
 from kruzhok.search.params import parse_params
 
@@ -38,7 +39,7 @@ class _Unsafe(HTMLParser):
         if tag == "script":
             # The site's own scripts have a src under /static/; none is inline.
             src = dict(attrs).get("src") or ""
-            if not src.startswith("/static/"):
+            if not src.startswith("/static/") and dict(attrs).get("type") not in DATA_BLOCK_TYPES:
                 self.found.append("script")
         for name, value in attrs:
             if name.startswith("on"):

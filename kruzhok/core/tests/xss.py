@@ -34,6 +34,9 @@ PAYLOADS = [
     "\"'><details open ontoggle=alert(1)>",
 ]
 
+# Data blocks: the browser never runs them (and CSP's script-src does not apply); a payload that
+# closed one early would show up as the inline <script> after it.
+DATA_BLOCK_TYPES = ("application/json", "application/ld+json")
 DANGEROUS_TAGS = {"iframe", "object", "embed", "base", "frame", "frameset", "applet"}
 URL_ATTRS = {"href", "src", "action", "formaction", "data", "xlink:href"}
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
@@ -45,7 +48,7 @@ class _Checker(HTMLParser):
         self.problems: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "script" and not dict(attrs).get("src"):
+        if tag == "script" and not dict(attrs).get("src") and dict(attrs).get("type") not in DATA_BLOCK_TYPES:
             self.problems.append("inline <script>")
         if tag in DANGEROUS_TAGS:
             self.problems.append(f"<{tag}>")

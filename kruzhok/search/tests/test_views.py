@@ -18,6 +18,7 @@ from django.test import Client
 
 from kruzhok.catalog.models import Activity
 from kruzhok.catalog.tests import factories
+from kruzhok.core.emails import site_url
 from kruzhok.search.selectors import Card, Session
 
 pytestmark = pytest.mark.django_db
@@ -139,7 +140,7 @@ def test_page_is_a_plain_get_form_with_a_label_for_every_field(parent, chess_clu
         assert re.search(rf'<label class="check"><input type="checkbox" name="{name}"', form_html), name
     assert form_html.count('name="day"') == 7
     assert 'name="sort"' in form_html
-    assert '<link rel="canonical" href="/search/">' in html
+    assert f'<link rel="canonical" href="{site_url("/search/")}">' in html
 
 
 def test_form_fields_show_the_search_in_the_url(parent, chess_club):
