@@ -14,6 +14,7 @@ MALFORMED_REQUEST = "malformed_request"  # 400: the query string cannot be read 
 NOT_FOUND = "not_found"  # 404
 METHOD_NOT_ALLOWED = "method_not_allowed"  # 405: the API is read-only for now
 INVALID_PARAMETER = "invalid_parameter"  # 422: a parameter's value is not allowed
+TOO_MANY_REQUESTS = "too_many_requests"  # 429: over API_REQUESTS_PER_MINUTE, with Retry-After
 SERVER_ERROR = "server_error"  # 500: a bug on our side, logged
 
 
