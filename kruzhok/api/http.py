@@ -2,7 +2,8 @@
 
 - CORS for reading from any site: `Access-Control-Allow-Origin: *` on every answer (errors
   too, so a page's script can read them), preflight OPTIONS answered here; no credentials.
-- HEAD as GET without the body; any other method a JSON 405.
+- HEAD as GET without the body; any other method a JSON 405, on every path under the prefix
+  (the API changes nothing, so it needs no CSRF token and refuses writes before any view).
 - The anonymous rate limit: API_REQUESTS_PER_MINUTE per client address (0 = none), counted
   by `kruzhok.core.abuse` in Django's cache; over it, 429 with Retry-After.
 - Conditional GET: an ETag and Last-Modified from the version of the data the answer reads
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
@@ -77,6 +78,8 @@ def _answer(
 ) -> HttpResponseBase:
     if request.method == "OPTIONS":
         return _preflight()
+    if request.method not in ("GET", "HEAD"):
+        return _method_not_allowed()
     head = request.method == "HEAD"
     if head:
         request.method = "GET"
@@ -86,7 +89,7 @@ def _answer(
     etag = _etag(request, version.token) if version is not None else None
     if version is not None and etag is not None and _not_modified(request, etag, version.last_modified):
         return _validators(HttpResponse(status=304), etag, version.last_modified)
-    response = _json_method_errors(view(request, *args, **kwargs))
+    response = view(request, *args, **kwargs)
     if response.status_code == 200 and request.method == "GET":
         if version is not None and etag is not None:
             _validators(response, etag, version.last_modified)
@@ -156,10 +159,7 @@ def _validators(response: HttpResponse, etag: str, last_modified: Any) -> HttpRe
     return response
 
 
-def _json_method_errors(response: HttpResponseBase) -> HttpResponseBase:
-    """Ninja answers a wrong method with a plain-text 405; the API's errors are all JSON."""
-    if not isinstance(response, HttpResponseNotAllowed):
-        return response
+def _method_not_allowed() -> HttpResponse:
     refused = errors.error_response(
         405,
         errors.METHOD_NOT_ALLOWED,

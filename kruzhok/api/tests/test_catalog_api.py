@@ -106,7 +106,11 @@ def test_activity_detail_has_everything_the_page_shows(api, public_catalog):
         "lon": pytest.approx(73.2739),
         "api_url": f"http://testserver/api/v1/venues/{chess.venue_id}",
     }
-    assert data["direction"] == {"slug": "sport", "name_ru": "Физкультурно-спортивная", "name_en": "Physical culture and sport"}
+    assert data["direction"] == {
+        "slug": "sport",
+        "name_ru": "Физкультурно-спортивная",
+        "name_en": "Physical culture and sport",
+    }
     assert [c["slug"] for c in data["categories"]] == ["chess"] and data["categories"][0]["name_en"]
     assert data["groups"] == [
         {
@@ -176,7 +180,11 @@ def test_organizations_list_detail_and_filters(api, public_catalog):
         _, found = api(query, path=ORGANIZATIONS)
         assert [o["id"] for o in found["results"]] == expected, query
     _, detail = api(path=f"{ORGANIZATIONS}/{palace.pk}")
-    assert (detail["inn"], detail["phone"], detail["email"]) == ("5501000001", "+7 3812 11-22-33", "info@palace.example.org")
+    assert (detail["inn"], detail["phone"], detail["email"]) == (
+        "5501000001",
+        "+7 3812 11-22-33",
+        "info@palace.example.org",
+    )
     addresses = [v["address"] for v in detail["venues"]]  # by address, as on its page
     assert addresses == sorted(addresses) and addresses[0] == "проспект Карла Маркса, 12"
     assert len(addresses) == palace.venues.count()
@@ -196,7 +204,9 @@ def test_venues_list_detail_and_filters(api, public_catalog):
     assert hall.pk in ids and stadium.pk in ids and public_catalog["pending_venue"].pk not in ids
     assert ids == sorted(ids)
     _, mine = api(f"organization={school.pk}", path=VENUES)
-    assert [v["id"] for v in mine["results"]] == list(school.venues.order_by("pk").values_list("pk", flat=True))
+    assert [v["id"] for v in mine["results"]] == list(
+        school.venues.order_by("pk").values_list("pk", flat=True)
+    )
     assert stadium.pk in [v["id"] for v in mine["results"]]
     assert {v["organization"]["name"] for v in mine["results"]} == {"Спортшкола «Старт»"}
     _, central = api("district=Центральный", path=VENUES)

@@ -46,7 +46,10 @@ def test_a_window_lists_each_occurrence_in_utc_and_omsk_time(api, public_catalog
         "api_url": f"http://testserver/api/v1/activities/{chess.pk}",
     }
     assert open_day["venue"]["address"] == "проспект Карла Маркса, 12"
-    assert open_day["organization"] == {"id": public_catalog["palace"].pk, "name": "Дворец творчества «Сибирь»"}
+    assert open_day["organization"] == {
+        "id": public_catalog["palace"].pk,
+        "name": "Дворец творчества «Сибирь»",
+    }
     weekly = public_catalog["weekly"]
     assert first_class["event_id"] == weekly.pk and first_class["recurring"] is True
     assert first_class["url"] == f"http://testserver/events/{weekly.pk}/"
@@ -83,7 +86,10 @@ def test_the_default_window_is_today_and_the_next_30_days(api, public_catalog):
     today = timezone.now().astimezone(local_zone()).date()
     status, data = api(path=EVENTS)
     assert status == 200
-    assert (data["first_day"], data["last_day"]) == (today.isoformat(), (today + timedelta(days=30)).isoformat())
+    assert (data["first_day"], data["last_day"]) == (
+        today.isoformat(),
+        (today + timedelta(days=30)).isoformat(),
+    )
     _, only_from = api("from=2027-02-20", path=EVENTS)
     assert (only_from["first_day"], only_from["last_day"]) == ("2027-02-20", "2027-03-22")
     assert only_from["count"] == 4
@@ -124,7 +130,10 @@ def test_event_detail_with_its_rule_and_next_dates(api, public_catalog):
         "FREQ=WEEKLY;BYDAY=SA;COUNT=4",
         ["2027-02-13"],
     )
-    assert (data["starts_at_local"], data["ends_at_local"]) == ("2027-02-06T15:00:00+06:00", "2027-02-06T16:30:00+06:00")
+    assert (data["starts_at_local"], data["ends_at_local"]) == (
+        "2027-02-06T15:00:00+06:00",
+        "2027-02-06T16:30:00+06:00",
+    )
     assert [o["starts_at_local"] for o in data["upcoming"]] == [
         "2027-02-06T15:00:00+06:00",
         "2027-02-20T15:00:00+06:00",
