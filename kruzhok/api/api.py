@@ -8,6 +8,7 @@ every answer shares (CORS, rate limit, ETag) is in `http`, wrapped around the ro
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
@@ -28,8 +29,21 @@ class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+class KruzhokAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        # Every query parameter given empty (`?age=`) counts as not given, as on the site's
+        # pages, whose forms send empty fields: say so, so clients and schemathesis know.
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for parameter in operation.get("parameters", []):
+                    if parameter["in"] == "query":
+                        parameter["allowEmptyValue"] = True
+        return schema
+
+
 _LIMIT = settings.API_REQUESTS_PER_MINUTE
-api = NinjaAPI(
+api = KruzhokAPI(
     title="Кружок API",
     version="1",
     description=(

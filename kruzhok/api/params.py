@@ -8,6 +8,7 @@ The declarations below only tell clients (and schemathesis) the type and range t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date, datetime, time
 from typing import Annotated, Any
@@ -33,6 +34,7 @@ from kruzhok.search.params import (
 MAX_PAGE_SIZE = 100
 # Primary keys are 64-bit: a larger number cannot name a row, and the database would refuse it.
 MAX_ID = 2**63 - 1
+_CONTROL = re.compile(rb"[\x00-\x1f\x7f]")
 # Dates outside these years are typing mistakes, not queries (the events page keeps the same range).
 FIRST_DATE = date(2000, 1, 1)
 LAST_DATE = date(2100, 1, 1)
@@ -134,7 +136,8 @@ UpdatedSince = Annotated[str | None, declared({"type": "string", "format": "date
 
 
 def is_malformed(request: HttpRequest) -> bool:
-    """Not UTF-8, or a NUL anywhere: Django would silently replace or keep such bytes."""
+    """Not UTF-8, or a control character (NUL, tab, line breaks…) anywhere: no parameter holds
+    one, and Django would silently keep or replace such bytes."""
     raw = request.META.get("QUERY_STRING", "")
     try:
         data = raw.encode("iso-8859-1")  # WSGI hands the raw bytes over as latin-1 text
@@ -145,7 +148,7 @@ def is_malformed(request: HttpRequest) -> bool:
         decoded.decode("utf-8")
     except UnicodeDecodeError:
         return True
-    return b"\x00" in decoded
+    return _CONTROL.search(decoded) is not None
 
 
 def _last(request: HttpRequest, name: str) -> str:
@@ -238,7 +241,10 @@ def malformed() -> Status[dict[str, Any]]:
     return Status(
         400,
         errors.error_body(
-            errors.MALFORMED_REQUEST, _("Параметры запроса должны быть в UTF-8 и без нулевых символов.")
+            errors.MALFORMED_REQUEST,
+            _(
+                "Параметры запроса должны быть в UTF-8 и без управляющих символов (нулевых, табуляций, переводов строки)."
+            ),
         ),
     )
 

@@ -39,4 +39,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     for p in _patterns
     if isinstance(p, URLPattern)
 ]
-urlpatterns.append(re_path(r"^(?P<rest>.*)$", http.public(not_found)))
+# [\s\S], not «.»: a path with an encoded line break must get the JSON 404 too.
+urlpatterns.append(re_path(r"^(?P<rest>[\s\S]*)$", http.public(not_found)))
