@@ -151,7 +151,7 @@ def _not_modified(request: HttpRequest, etag: str, last_modified: Any) -> bool:
     return since is not None and last_modified is not None and last_modified.timestamp() <= since
 
 
-def _validators(response: HttpResponse, etag: str, last_modified: Any) -> HttpResponse:
+def _validators[R: HttpResponseBase](response: R, etag: str, last_modified: Any) -> R:
     response["ETag"] = etag
     if last_modified is not None:
         response["Last-Modified"] = http_date(last_modified.timestamp())

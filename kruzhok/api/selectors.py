@@ -19,7 +19,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    Model,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -49,8 +59,10 @@ def _live_activities() -> QuerySet[Activity]:
     return Activity.objects.filter(status=Status.PUBLISHED)
 
 
-def _okrug_id(name: str) -> int | None:
-    return taxonomy.load().okrugs.get(name)
+def _in_okrug[M: Model](qs: QuerySet[M], field: str, name: str) -> QuerySet[M]:
+    """Rows whose `field` is the okrug of this name (a name the parameter parser has checked)."""
+    okrug = taxonomy.load().okrugs.get(name)
+    return qs.filter(**{field: okrug}) if okrug is not None else qs.none()
 
 
 def activities(filters: ActivityFilters) -> QuerySet[Activity]:
@@ -68,7 +80,7 @@ def activities(filters: ActivityFilters) -> QuerySet[Activity]:
             Exists(through.objects.filter(activity_id=OuterRef("pk"), category__slug__in=p.categories))
         )
     if p.district:
-        qs = qs.filter(venue__district_id=_okrug_id(p.district))
+        qs = _in_okrug(qs, "venue__district_id", p.district)
     if p.age is not None:
         qs = qs.filter(age_min__lte=p.age, age_max__gte=p.age)
     if p.free:
@@ -139,11 +151,10 @@ def organizations(filters: OrganizationFilters) -> QuerySet[Organization]:
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.district:
-        qs = qs.filter(
-            Exists(
-                Venue.objects.filter(organization_id=OuterRef("pk"), district_id=_okrug_id(filters.district))
-            )
+        there = _in_okrug(
+            Venue.objects.filter(organization_id=OuterRef("pk")), "district_id", filters.district
         )
+        qs = qs.filter(Exists(there))
     if filters.updated_since is not None:
         qs = qs.filter(updated_at__gte=filters.updated_since)
     return qs.order_by("pk")
@@ -184,7 +195,7 @@ def venues(filters: VenueFilters) -> QuerySet[Venue]:
     if filters.organization is not None:
         qs = qs.filter(organization_id=filters.organization)
     if filters.district:
-        qs = qs.filter(district_id=_okrug_id(filters.district))
+        qs = _in_okrug(qs, "district_id", filters.district)
     if filters.updated_since is not None:
         qs = qs.filter(updated_at__gte=filters.updated_since)
     return qs.order_by("pk")
@@ -269,7 +280,7 @@ SCOPES: dict[str, tuple[str, ...]] = {
     "organizations": ("organizations", "venues"),  # organizations and venues show each other
     "events": ("organizations", "venues", "events"),
 }
-_TABLES = {"organizations": Organization, "venues": Venue, "events": Event}
+_TABLES: dict[str, type[Model]] = {"organizations": Organization, "venues": Venue, "events": Event}
 # How long this process remembers when it first saw a version (see `data_version`).
 _SEEN_SECONDS = 24 * 3600
 
@@ -302,7 +313,7 @@ def data_version(scope: str) -> DataVersion:
     newest = Activity.objects.aggregate(newest=Max("updated_at"))["newest"]  # the index's end
     parts: list[Any] = [seq, generation, newest, _taxonomy_digest()]
     for table in SCOPES[scope]:
-        found = _TABLES[table].objects.aggregate(newest=Max("updated_at"), rows=Count("pk"))
+        found = _TABLES[table]._default_manager.aggregate(newest=Max("updated_at"), rows=Count("pk"))
         parts += [found["newest"], found["rows"]]
     token = hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()[:20]
     key = f"api:seen:{scope}:{token}"

@@ -9,11 +9,14 @@ The module loads the schema as it is collected (the schema reads no database), n
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 
@@ -35,8 +38,15 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 
 
 @pytest.fixture(autouse=True)
-def _catalog(public_catalog: dict[str, Any], settings: Any) -> None:
+def _catalog(public_catalog: dict[str, Any], settings: Any) -> Iterator[None]:
     settings.API_REQUESTS_PER_MINUTE = 0  # hundreds of requests from one address in seconds
+    # As Django's test client does: the WSGI handler would close the connection after each
+    # request (it is inside the test's transaction), and the next one would find it closed.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
