@@ -7,7 +7,6 @@ every answer shares (CORS, rate limit, ETag) is in `http`, wrapped around the ro
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.conf import settings
@@ -20,8 +19,6 @@ from ninja.renderers import JSONRenderer
 
 from kruzhok.api import catalog, errors, events
 from kruzhok.api.search import router as search_router
-
-logger = logging.getLogger("django.request")
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -103,11 +100,4 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
-    # Logged the way Django logs an unhandled exception, so error reports still reach admins.
-    logger.error(
-        "Internal Server Error: %s",
-        request.path,
-        exc_info=exc,
-        extra={"status_code": 500, "request": request},
-    )
-    return errors.error_response(500, errors.SERVER_ERROR, _("Внутренняя ошибка сервера. Попробуйте позже."))
+    return errors.server_error(request, exc)

@@ -56,7 +56,10 @@ def public(view: View, *, scope: str | None = None, content_etag: bool = False) 
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        response = _answer(view, request, args, kwargs, scope=scope, content_etag=content_etag)
+        try:
+            response = _answer(view, request, args, kwargs, scope=scope, content_etag=content_etag)
+        except Exception as exc:  # noqa: BLE001 — outside ninja's handlers: the API's errors are JSON too
+            response = errors.server_error(request, exc)
         for name, value in _CORS.items():
             response[name] = value
         patch_vary_headers(response, ["Cookie"])

@@ -210,3 +210,14 @@ def test_the_docs_page_is_served_from_our_own_files_without_inline_script(client
 def test_the_schema_and_docs_answer_head_and_cors_too(client, db, path):
     response = client.head(path)
     assert response.status_code == 200 and response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_failure_outside_the_views_is_a_logged_json_500_too(client, db, monkeypatch, caplog):
+    def broken(scope):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr("kruzhok.api.selectors.data_version", broken)
+    response = client.get(ACTIVITIES)
+    assert response.status_code == 500 and response["Access-Control-Allow-Origin"] == "*"
+    assert response.json()["error"] == "server_error" and CYRILLIC.search(response.json()["detail"])
+    assert "Internal Server Error: /api/v1/activities" in caplog.text
