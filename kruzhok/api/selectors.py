@@ -218,10 +218,6 @@ def venue(pk: int) -> Venue | None:
 # --- events -----------------------------------------------------------------------------------------
 
 
-def local_midnight(day: date) -> datetime:
-    return event_selectors.local_midnight(day)
-
-
 def today() -> date:
     return timezone.now().astimezone(local_zone()).date()
 
@@ -235,7 +231,10 @@ def occurrences(
     if organization is not None:
         events = events.filter(organization_id=organization)
     return event_selectors.occurrences(
-        local_midnight(first), local_midnight(last + timedelta(days=1)), params, events=events
+        event_selectors.local_midnight(first),
+        event_selectors.local_midnight(last + timedelta(days=1)),
+        params,
+        events=events,
     )
 
 
