@@ -196,12 +196,16 @@ class Server:
 
 @contextmanager
 def gunicorn(
-    db: search_bench.Database, args: argparse.Namespace, results_cache: str = "on"
+    db: search_bench.Database,
+    args: argparse.Namespace,
+    results_cache: str = "on",
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[Server]:
     port = free_port()
     env = db.env()
     if results_cache == "off":
         env["SEARCH_RESULTS_CACHE_SECONDS"] = "0"
+    env.update(extra_env or {})
     env.update(
         {
             "DEBUG": "0",
@@ -300,10 +304,19 @@ class Load:
 
 
 def python_client(
-    port: int, urls: list[str], headers: dict[str, str], users: int, seconds: float
+    port: int,
+    urls: list[str],
+    headers: dict[str, str],
+    users: int,
+    seconds: float,
+    *,
+    per_url: dict[str, dict[str, str]] | None = None,
+    ok_status: int = 200,
 ) -> tuple[list[float], int, int, list[str]]:
     """Closed loop: `users` threads with a keep-alive connection each; a response with
-    «Connection: close» (gunicorn's sync workers) reconnects on the next request."""
+    «Connection: close» (gunicorn's sync workers) reconnects on the next request. `per_url`:
+    headers for some URLs on top of `headers` (e.g. their If-None-Match); an answer other than
+    `ok_status` counts as an error."""
     counter = itertools.count()
     latencies: list[list[float]] = [[] for _ in range(users)]
     errors = [0] * users
@@ -319,7 +332,7 @@ def python_client(
                 break
             url = urls[next(counter) % len(urls)]
             try:
-                conn.request("GET", url, headers=headers)
+                conn.request("GET", url, headers={**headers, **per_url[url]} if per_url else headers)
                 response = conn.getresponse()
                 body = response.read()
                 status = response.status
@@ -331,7 +344,7 @@ def python_client(
                 status, body = 0, str(exc).encode()
             latencies[number].append((time.perf_counter() - started) * 1000)
             sizes[number] += len(body)
-            if status != 200:
+            if status != ok_status:
                 errors[number] += 1
                 if len(samples) < 5:
                     samples.append(f"{status} {url}")
@@ -347,14 +360,21 @@ def python_client(
 
 
 def run_python(
-    server: Server, urls: list[str], variant: str, headers: dict[str, str], args: argparse.Namespace
+    server: Server,
+    urls: list[str],
+    variant: str,
+    headers: dict[str, str],
+    args: argparse.Namespace,
+    *,
+    per_url: dict[str, dict[str, str]] | None = None,
+    ok_status: int = 200,
 ) -> Load:
     client_before = resource.getrusage(resource.RUSAGE_SELF)
     busy_before, _total = machine_busy()
     started = time.perf_counter()
     with CpuMeter(server) as meter:
         latencies, errors, size, samples = python_client(
-            server.port, urls, headers, args.users, args.duration
+            server.port, urls, headers, args.users, args.duration, per_url=per_url, ok_status=ok_status
         )
     wall = time.perf_counter() - started
     busy_after, _total = machine_busy()

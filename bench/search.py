@@ -738,16 +738,17 @@ def measure(db: Database, args: argparse.Namespace, label: str, run: Run) -> Non
 
 
 @contextmanager
-def fresh_database(backend: str, size: int, args: argparse.Namespace) -> Iterator[Database]:
+def fresh_database(backend: str, size: int, args: argparse.Namespace, *, tag: str = "") -> Iterator[Database]:
+    """A new empty database; `tag` (a-z, 0-9, _) keeps another benchmark's of the same size apart."""
     workdir: Path | None = None
     db: Database | None = None
     try:
         if backend == "sqlite":
             workdir = Path(tempfile.mkdtemp(prefix="kruzhok-bench-search-"))
-            path = workdir / f"search_{size}.sqlite3"
+            path = workdir / f"search_{tag}{size}.sqlite3"
             db = Database("sqlite", f"sqlite:///{path}", path=path)
         else:
-            db = pg_create(args.postgres, f"{DB_PREFIX}{size}")
+            db = pg_create(args.postgres, f"{DB_PREFIX}{tag}{size}")
         yield db
     finally:
         if args.keep and db is not None:

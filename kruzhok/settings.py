@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_tasks_db",
+    # Only for its Swagger UI files and template: the API docs page is served without a CDN.
+    "ninja",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -204,6 +206,8 @@ REPORTS_PER_HOUR = env_int("REPORTS_PER_HOUR", 5)
 # person's limit (a school or a library shares one address).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 IP_LIMIT_FACTOR = env_int("IP_LIMIT_FACTOR", 5)
+# The public API (/api/v1/): requests a minute from one client address; 0 = no limit.
+API_REQUESTS_PER_MINUTE = env_int("API_REQUESTS_PER_MINUTE", 600)
 
 # Import limits: a spreadsheet is refused before parsing when it is over these.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)

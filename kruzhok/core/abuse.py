@@ -66,6 +66,11 @@ def hit(scope: str, who: str, *, limit: int, period: int) -> bool:
         return True
 
 
+def seconds_left(period: int) -> int:
+    """Seconds until the current fixed window of `hit` ends: when a refused client may retry."""
+    return period - int(time.time()) % period
+
+
 def allow(request: HttpRequest, scope: str, *, limit: int, period: int = 3600, per_user: bool = True) -> bool:
     """One attempt by this visitor: counted per client IP, and per account when signed in
     (a shared school IP gets `IP_LIMIT_FACTOR` times the personal limit). `per_user=False` when

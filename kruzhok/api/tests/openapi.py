@@ -7,6 +7,7 @@ so every field the API returns is documented.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -61,8 +62,19 @@ def problems(value: Any, schema: dict[str, Any], spec: dict[str, Any], where: st
     return found
 
 
+def operation_path(spec: dict[str, Any], path: str) -> str:
+    """The schema's path for a real one: `/api/v1/activities/7` → `/api/v1/activities/{id}`."""
+    if path in spec["paths"]:
+        return path
+    for template in spec["paths"]:
+        if re.fullmatch(re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template)), path):
+            return template
+    return path
+
+
 def response_schema(spec: dict[str, Any], path: str, status: int) -> dict[str, Any]:
     """The schema a GET on `path` documents for `status`; errors it does not list are `Error`."""
+    path = operation_path(spec, path)
     responses = spec["paths"].get(path, {}).get("get", {}).get("responses", {})
     documented = responses.get(str(status))
     if documented is None:
