@@ -278,6 +278,7 @@ _ACTIVITY_COLUMNS = (
     "venue__city",
     "venue__lat",
     "venue__lon",
+    "status",
 )
 
 
@@ -368,7 +369,10 @@ def activity_data(ids: list[int]) -> dict[int, dict[str, Any]]:
     """SessionSeries objects for these activities (those still public), three queries in all."""
     if not ids:
         return {}
-    rows = list(Activity.objects.filter(pk__in=ids, status=Status.PUBLISHED).values_list(*_ACTIVITY_COLUMNS))
+    # By primary key only, status checked here: right after a bulk load PostgreSQL's statistics
+    # can put «status = published» at a few hundred rows and scan all of them for a page.
+    found_rows = Activity.objects.filter(pk__in=ids).order_by().values_list(*_ACTIVITY_COLUMNS)
+    rows = [row for row in found_rows if row[-1] == Status.PUBLISHED]
     found = [row[0] for row in rows]
     slots = _slots_by_activity(found)
     categories = _categories_by_activity(found)
@@ -433,7 +437,7 @@ def _session_series(
     (
         pk, title, slug, description, direction, age_min, age_max, price, price_note, fmt, ovz, enrollment,
         phone, email, website, org_id, org_name, org_slug, org_phone, org_email, org_website,
-        venue_id, venue_name, address, city, lat, lon,
+        venue_id, venue_name, address, city, lat, lon, _status,
     ) = row  # fmt: skip
     activity, category = _concepts(category_slugs, direction)
     if not activity:
