@@ -15,13 +15,14 @@ from django.core.management import call_command
 
 from kruzhok.catalog.models import Department
 from kruzhok.catalog.tests import factories
+from kruzhok.tests_browser.test_pages import ARTIFACTS
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 AXE_JS = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 
 
@@ -80,7 +81,7 @@ def _open(browser, live_server, path: str, viewport: dict):
 
 @pytest.mark.parametrize("viewport_name", list(VIEWPORTS))
 def test_data_page_and_activity_page_render_cleanly(browser, live_server, published, viewport_name):
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     pages = {"open-data": "/data/", "activity-seo": published["activity"].get_absolute_url()}
     problems = []
     for name, path in pages.items():
