@@ -140,6 +140,7 @@ def test_key_pages_render_and_pass_axe(browser, live_server, catalog, viewport_n
         "home": "/",
         "activity": catalog["activity"].get_absolute_url(),
         "organization": catalog["organization"].get_absolute_url(),
+        "openactive": "/openactive/",
     }
     problems = []
     for name, path in pages.items():
