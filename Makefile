@@ -40,10 +40,12 @@ deps: $(VENV)/.deps node_modules/.deps
 migrate: deps
 	$(PY) manage.py migrate --noinput
 
-# The demo catalog is loaded once: seed_demo does nothing when activities already exist.
+# The demo catalog is loaded once: seed_demo does nothing when activities already exist. The
+# /data/ downloads are written afresh (a second or two), as production's daily cron does.
 demo: migrate
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py rebuild_search_index --if-missing
+	$(PY) manage.py export_open_data -v 0
 
 run: demo
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
