@@ -149,7 +149,9 @@ def _not_modified(request: HttpRequest, etag: str, last_modified: Any) -> bool:
     if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
     if if_none_match is not None:
         wanted = etag.removeprefix("W/")
-        return any(tag == "*" or tag.removeprefix("W/") == wanted for tag in parse_etags(if_none_match))
+        # No «*»: it matches only a resource that exists, and a 304 here comes before the view
+        # has looked the id up.
+        return any(tag.removeprefix("W/") == wanted for tag in parse_etags(if_none_match))
     since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
     return since is not None and last_modified is not None and last_modified.timestamp() <= since
 

@@ -65,6 +65,7 @@ from kruzhok.core.emails import site_url
 from kruzhok.events.models import Event
 from kruzhok.events.recurrence import RuleError, local_zone, occurrence_starts
 from kruzhok.search import taxonomy
+from kruzhok.search.index import current_seq
 from kruzhok.search.models import SearchDocument
 
 PAGE_SIZE = 500
@@ -282,10 +283,14 @@ _ACTIVITY_COLUMNS = (
 )
 
 
-def _doc_keys(after: Key | None, limit: int) -> list[tuple[Key, int, bool]]:
+def _doc_keys(after: Key | None, limit: int, upto: int) -> list[tuple[Key, int, bool]]:
     """(key, activity id, live) of the next `limit` documents: two keyset queries on the
     (seq, activity) index — the rest of the boundary seq, then the seqs above it."""
-    docs = SearchDocument.objects.order_by("seq", "activity_id").values_list("seq", "activity_id", "live")
+    docs = (
+        SearchDocument.objects.filter(seq__lte=upto)
+        .order_by("seq", "activity_id")
+        .values_list("seq", "activity_id", "live")
+    )
     rows: list[tuple[int, int, bool]] = []
     if after is not None:
         rows += list(docs.filter(seq=after.modified, activity_id__gt=int(after.item_id))[:limit])
@@ -295,8 +300,8 @@ def _doc_keys(after: Key | None, limit: int) -> list[tuple[Key, int, bool]]:
     return [(Key(seq, activity_key(pk)), pk, live) for seq, pk, live in rows]
 
 
-def _tombstone_keys(feed: str, after: Key | None, limit: int) -> list[Key]:
-    stones = FeedTombstone.objects.filter(feed=feed).order_by("modified", "item_id")
+def _tombstone_keys(feed: str, after: Key | None, limit: int, upto: int) -> list[Key]:
+    stones = FeedTombstone.objects.filter(feed=feed, modified__lte=upto).order_by("modified", "item_id")
     rows: list[tuple[int, str]] = []
     if after is not None:
         stones_at = stones.filter(modified=after.modified, item_id__gt=after.item_id)
@@ -310,8 +315,12 @@ def _tombstone_keys(feed: str, after: Key | None, limit: int) -> list[Key]:
 
 
 def session_series_page(after: Key | None, *, limit: int = PAGE_SIZE) -> Page:
-    docs = _doc_keys(after, limit)
-    stones = _tombstone_keys(SESSION_SERIES, after, limit)
+    # Every number up to `upto` has committed (see the module docstring): the page's queries,
+    # each seeing whatever committed before it ran, agree on what exists below it, so a write
+    # committing between them can never put an item behind the page's `next`.
+    upto = current_seq()
+    docs = _doc_keys(after, limit, upto)
+    stones = _tombstone_keys(SESSION_SERIES, after, limit, upto)
     merged = heapq.merge(
         ((key, pk, live) for key, pk, live in docs),
         ((key, int(key.item_id), False) for key in stones),
@@ -559,8 +568,9 @@ def event_item_ids(event: Event) -> set[str]:
 
 
 def scheduled_sessions_page(after: Key | None, *, limit: int = PAGE_SIZE) -> Page:
-    stones = _tombstone_keys(SCHEDULED_SESSIONS, after, limit)
-    entries, read_up_to = _event_entries(after, limit)
+    upto = current_seq()  # as in session_series_page
+    stones = _tombstone_keys(SCHEDULED_SESSIONS, after, limit, upto)
+    entries, read_up_to = _event_entries(after, limit, upto)
     if read_up_to is not None:
         # Events were not read to the end: a tombstone beyond the last event read must wait,
         # or the page's `next` would jump over the unread events before it.
@@ -579,13 +589,15 @@ def scheduled_sessions_page(after: Key | None, *, limit: int = PAGE_SIZE) -> Pag
 
 
 def _event_entries(
-    after: Key | None, limit: int
+    after: Key | None, limit: int, upto: int
 ) -> tuple[list[tuple[Key, dict[str, Any] | None]], Key | None]:
     """The next `limit` occurrence items after `after`, events read in (feed_seq, id) batches (a
     batch of `limit` events gives at least `limit` items unless rules skip everything), and the
     key of the last event read when events remain unread (None when all were read)."""
     events = (
-        Event.objects.filter(feed_seq__isnull=False).order_by("feed_seq", "pk").values_list(*_EVENT_COLUMNS)
+        Event.objects.filter(feed_seq__isnull=False, feed_seq__lte=upto)
+        .order_by("feed_seq", "pk")
+        .values_list(*_EVENT_COLUMNS)
     )
     result: list[tuple[Key, dict[str, Any] | None]] = []
     # (seq, event id, whether that event itself is still to read): the boundary event of `after`

@@ -161,7 +161,7 @@ def page_size(request: HttpRequest, problems: list[ParamError]) -> int:
     text = _last(request, "page_size")
     if not text:
         return PAGE_SIZE
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_PAGE_SIZE:
+    if not (text.isascii() and text.isdigit() and len(text) <= 4) or not 1 <= int(text) <= MAX_PAGE_SIZE:
         problems.append(
             ParamError(
                 "page_size", _("Размер страницы — целое число от 1 до %(max)d.") % {"max": MAX_PAGE_SIZE}
@@ -182,7 +182,7 @@ def object_id(request: HttpRequest, name: str, problems: list[ParamError]) -> in
     text = _last(request, name)
     if not text:
         return None
-    if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID:
+    if text.isascii() and text.isdigit() and len(text) <= 19 and 1 <= int(text) <= MAX_ID:
         return int(text)
     problems.append(ParamError(name, _("Нужен id — целое число от 1.")))
     return None
@@ -219,6 +219,8 @@ def moment(request: HttpRequest, name: str, problems: list[ParamError]) -> datet
         found = datetime.combine(day_, time(0), tzinfo=local_zone()) if day_ else None
     else:
         try:
+            # An unencoded «+06:00» arrives as « 06:00».
+            text = re.sub(r" (\d\d:?\d\d)$", r"+\1", text)
             parsed = datetime.fromisoformat(text.replace(" ", "T", 1))
         except ValueError:
             parsed = None

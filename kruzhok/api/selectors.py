@@ -335,10 +335,21 @@ def data_version(scope: str) -> DataVersion:
     with connection.cursor() as cursor:
         cursor.execute(_version_sql(scope))
         row = cursor.fetchone()
-    parts: list[Any] = [*row, _taxonomy_digest()]
+    # Today's date too: the events window, upcoming occurrences and the search's freshness
+    # ranking change at midnight with no write.
+    parts: list[Any] = [*row, _taxonomy_digest(), today().isoformat()]
     token = hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()[:20]
     key = f"api:seen:{scope}:{token}"
     seen = math.ceil(clock.time())
-    if not cache.add(key, seen, timeout=_SEEN_SECONDS):
+    if cache.add(key, seen, timeout=_SEEN_SECONDS):
+        # A new version within the second of the previous one still gets a later date, or a
+        # client holding the previous date would be told «not modified».
+        last_key = f"api:last-seen:{scope}"
+        last = cache.get(last_key)
+        if last is not None and seen <= int(last):
+            seen = int(last) + 1
+            cache.set(key, seen, timeout=_SEEN_SECONDS)
+        cache.set(last_key, seen, timeout=_SEEN_SECONDS)
+    else:
         seen = int(cache.get(key) or seen)
     return DataVersion(token, datetime.fromtimestamp(seen, tz=ZoneInfo("UTC")))

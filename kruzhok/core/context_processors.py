@@ -20,4 +20,7 @@ def site(request: HttpRequest) -> dict[str, Any]:
 def seo(request: HttpRequest) -> dict[str, Any]:
     """Defaults for base.html's canonical link and Open Graph tags; a view that knows better
     (search, the calendar) passes its own `canonical`."""
-    return {"canonical_url": canonical_url(request), "og_locale": open_graph_locale(get_language() or "ru")}
+    return {
+        "canonical_url": canonical_url(request, keep=()),
+        "og_locale": open_graph_locale(get_language() or "ru"),
+    }

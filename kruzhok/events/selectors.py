@@ -44,8 +44,10 @@ class Occurrence:
 
 
 def event_mentions(event: Event, needle: str) -> bool:
-    """`q` for events: a folded substring of the event's or its activity's title."""
-    return needle in fold(f"{event.title} {event.activity.title if event.activity else ''}")
+    """`q` for events: a folded substring of the event's or its published activity's title (a
+    draft's title must not be guessable through the events it has)."""
+    activity = event.activity if event.activity and event.activity.status == "published" else None
+    return needle in fold(f"{event.title} {activity.title if activity else ''}")
 
 
 def events_for_feed(params: SearchParams, *, since: datetime, limit: int) -> list[Event]:
@@ -73,9 +75,11 @@ def events_matching(params: SearchParams | None = None, *, include_cancelled: bo
     if params is None:
         return events
     if params.direction:
-        events = events.filter(activity__direction__slug=params.direction)
+        events = events.filter(activity__direction__slug=params.direction, activity__status="published")
     if params.categories:
-        events = events.filter(activity__categories__slug__in=params.categories).distinct()
+        events = events.filter(
+            activity__categories__slug__in=params.categories, activity__status="published"
+        ).distinct()
     if params.age is not None:
         events = events.filter(Q(age_min__isnull=True) | Q(age_min__lte=params.age)).filter(
             Q(age_max__isnull=True) | Q(age_max__gte=params.age)

@@ -87,7 +87,9 @@ def event_create(*, organization: Organization, actor: User, data: dict[str, Any
 def event_update(*, event: Event, actor: User, data: dict[str, Any]) -> Event:
     with transaction.atomic():
         before = _snapshot(event)
-        published = event_item_ids(event)
+        # What the feed shows now, from the row as committed and locked: two editors changing
+        # the rule at once must each bury what the other published.
+        published = event_item_ids(Event.objects.select_for_update().get(pk=event.pk))
         _apply(event, data)
         event.save()
         event_feed_written(event=event, previous=published)

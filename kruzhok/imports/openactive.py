@@ -21,8 +21,10 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kruzhok.api.openactive_activities import BY_CONCEPT, OPENACTIVE_ACTIVITY_LIST
@@ -194,6 +196,10 @@ class _Item:
             self.error("", _("элемент — не объект JSON"))
             return
         identifier = self.data.get("identifier", self.data.get("@id", self.data.get("id")))
+        if isinstance(identifier, list) and identifier:
+            identifier = identifier[0]
+        if isinstance(identifier, dict) and _type_of(identifier) == "PropertyValue":
+            identifier = identifier.get("value")  # schema.org's {"@type": "PropertyValue", "value": …}
         if isinstance(identifier, int | str) and not isinstance(identifier, bool):
             self.label = f"{self.position} ({str(identifier)[:60]})"
         kind = _type_of(self.data)
@@ -275,6 +281,7 @@ class _Item:
     def concepts(self, row: dict[str, str]) -> None:
         direction = ""
         categories: list[str] = []
+        our_scheme = reverse("openactive:categories")
         for name in ("category", "activity"):
             for concept in self.objects(self.data.get(name), "category"):
                 if isinstance(concept, str):
@@ -286,7 +293,10 @@ class _Item:
                 else:
                     self.error("category", _("ожидается понятие (Concept) или текст"))
                     continue
-                slug = concept_id.rpartition("#")[2] if "#" in concept_id else ""
+                # A fragment is a slug only in a Kruzhok scheme (ours or another city's): other
+                # publishers' concept ids say nothing about our taxonomy, their labels do.
+                scheme, _hash, fragment = concept_id.partition("#")
+                slug = fragment if urlsplit(scheme).path.endswith(our_scheme) else ""
                 if concept_id.startswith(OPENACTIVE_ACTIVITY_LIST) or concept_id in BY_CONCEPT:
                     mapped = BY_CONCEPT.get(concept_id) or BY_CONCEPT.get(label.casefold())
                     direction = direction or "sport"
@@ -320,7 +330,8 @@ class _Item:
             days = self.objects(entry.get("byDay"), "schedule")
             if not (start and end and days):
                 continue  # a PartialSchedule without times says nothing we can store
-            if entry.get("repeatFrequency", "P1W") not in _WEEKLY:
+            frequency = entry.get("repeatFrequency", "P1W")
+            if not isinstance(frequency, str) or frequency not in _WEEKLY:
                 self.warn(
                     "schedule",
                     _("повторение «%(freq)s» не еженедельное — пропущено")

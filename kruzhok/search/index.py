@@ -29,6 +29,7 @@ from kruzhok.catalog.models import (
     Status,
     Venue,
 )
+from kruzhok.events.models import Event
 from kruzhok.search import analyzer, taxonomy
 from kruzhok.search.models import SearchDocument, SearchState, SearchTerm
 
@@ -268,6 +269,9 @@ def index_activities(ids: Iterable[int]) -> int:
             # per row, and the full-text triggers see a plain delete + insert.
             SearchDocument.objects.filter(pk__in=chunk).delete()
             SearchDocument.objects.bulk_create(documents, batch_size=BATCH)
+            # The OpenActive event items embed their activity (its categories decide their scope,
+            # its organization and venue what they show): they take this write's number too.
+            Event.objects.filter(activity_id__in=chunk, feed_seq__isnull=False).update(feed_seq=builder.seq)
             done += len(documents)
         _save_vocabulary(builder, counted=False, replaced=replaced)
         SearchState.objects.filter(pk=1).update(documents=SearchDocument.objects.count())

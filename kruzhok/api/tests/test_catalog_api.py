@@ -287,6 +287,7 @@ def test_a_page_costs_the_same_queries_however_many_items_it_holds(client, publi
         (ACTIVITIES, "after=25:00&before=%3Cscript%3E", ["after", "before"]),
         (ORGANIZATIONS, "kind=bogus&district=atlantis&updated_since=1999-12-31", ["district", "kind", "updated_since"]),
         (VENUES, "organization=-1&district=%27%3B%20DROP%20TABLE", ["district", "organization"]),
+        (ACTIVITIES, f"organization={'7' * 5000}&page_size={'1' * 5000}", ["organization", "page_size"]),
     ],
 )  # fmt: skip
 def test_bad_parameters_give_one_422_naming_each(api, path, query, names):
@@ -309,3 +310,9 @@ def test_error_details_follow_the_chosen_language(api, client):
     for path in (ACTIVITIES, ORGANIZATIONS, VENUES, "/api/v1/events"):
         status, body = api(path=f"{path}/7")
         assert status == 404 and not CYRILLIC.search(body["detail"]), path
+
+
+def test_an_unencoded_plus_in_updated_since_is_read_as_the_offset(api):
+    # «+» in a query string is a space: «…T10:00:00+06:00» typed into a browser.
+    status, body = api("updated_since=2000-01-01T10:00:00+06:00", path=ACTIVITIES)
+    assert status == 200, body

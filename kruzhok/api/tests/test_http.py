@@ -221,3 +221,31 @@ def test_a_failure_outside_the_views_is_a_logged_json_500_too(client, db, monkey
     assert response.status_code == 500 and response["Access-Control-Allow-Origin"] == "*"
     assert response.json()["error"] == "server_error" and CYRILLIC.search(response.json()["detail"])
     assert "Internal Server Error: /api/v1/activities" in caplog.text
+
+
+def test_a_change_within_the_same_second_still_moves_last_modified(client, public_catalog, monkeypatch):
+    import time as real_time
+
+    frozen = real_time.time()
+    monkeypatch.setattr("kruzhok.api.selectors.clock.time", lambda: frozen)
+    first = client.get(ACTIVITIES)
+    c = public_catalog["chess"]
+    c.title = "Шахматы"
+    c.save()
+    second = client.get(ACTIVITIES, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert second.status_code == 200, "a client holding the old date must not be told «not modified»"
+
+
+def test_the_next_day_is_another_answer_for_the_same_data(client, public_catalog, monkeypatch):
+    from datetime import date
+
+    path = "/api/v1/events"  # no `from`: the window starts today
+    first = client.get(path)
+    monkeypatch.setattr("kruzhok.api.selectors.today", lambda: date(2099, 1, 2))
+    assert client.get(path, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
+def test_if_none_match_star_never_hides_a_missing_entry(client, db):
+    response = client.get(f"{ACTIVITIES}/999999", HTTP_IF_NONE_MATCH="*")
+    assert response.status_code == 404
+    assert response.json()["error"] == "not_found"

@@ -329,3 +329,26 @@ def test_openactive_package_walks_the_feed_and_follows_changes(client, settings,
     second = results["second"]
     assert second["status"] == "COMPLETE"
     assert set(second["items"]) == (public - {extra[0].pk, catalog.football.pk}) | {added.pk}
+
+
+def test_an_event_moves_after_the_cursor_when_its_activity_changes(client):
+    catalog = build_catalog()
+    items, last_page = _walk(client, "scheduled-sessions")
+    one_off = f"{catalog.one_off.pk:010d}-202612051100"
+    assert {i["id"]: i["state"] for i in items}[one_off] == "updated"
+    # Its activity stops being a physical one: the event leaves the feed's scope, and a
+    # consumer already past the event's old number must still hear of it.
+    football = catalog.football
+    football.categories.set([factories.category("chess")])
+    later, _ = _walk(client, "scheduled-sessions", start=last_page)
+    assert (one_off, "deleted") in {(i["id"], i["state"]) for i in later}
+
+
+def test_a_page_ignores_numbers_above_what_has_committed(client, monkeypatch):
+    first = factories.activity(title="Бокс")
+    committed = selectors.current_seq()
+    factories.activity(title="Плавание", categories=["swimming"])
+    # As if the second write were still in flight when the page read the sequence.
+    monkeypatch.setattr(selectors, "current_seq", lambda: committed)
+    items, _ = _walk(client, "session-series")
+    assert [i["id"] for i in items] == [first.pk]

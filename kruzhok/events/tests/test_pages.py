@@ -187,3 +187,15 @@ def test_activity_page_links_its_schedule_calendar(client):
     activity = catalog_factories.activity()
     page = client.get(activity.get_absolute_url()).content.decode()
     assert f"/activities/{activity.pk}/schedule.ics" in page
+
+
+def test_a_drafts_title_and_categories_cannot_be_probed_through_its_events():
+    draft = catalog_factories.activity(title="Секретный кружок скалолазания", categories=["climbing"])
+    draft.status = "draft"
+    draft.save()
+    hidden = event(draft.organization, activity=draft, title="День открытых дверей")
+    shown = event(draft.organization, title="Скалолазание: открытый урок")
+    assert not selectors.event_mentions(hidden, "секретный")
+    by_category, _problems = parse_params({"category": ["climbing"]})
+    assert hidden not in selectors.events_matching(by_category)
+    assert shown not in selectors.events_matching(by_category)  # no activity, no category

@@ -225,3 +225,26 @@ def test_the_web_upload_takes_openactive_json_and_shows_the_same_report(client, 
     assert response.status_code == 302
     assert client.post(response["Location"], {"confirm": "1"}).status_code == 200
     assert Activity.objects.filter(source="oa-web", external_id="ss-1").exists()
+
+
+def test_other_publishers_shapes_map_by_their_meaning(okrugs):
+    item = _series(
+        identifier={"@type": "PropertyValue", "name": "partner id", "value": "p-77"},
+        category=[
+            # Another publisher's concept id with a fragment says nothing about our taxonomy.
+            {"@type": "Concept", "@id": "https://other.example/scheme#9f1c2b", "prefLabel": "Плавание"},
+            {"@type": "Concept", "@id": "https://other.example/scheme#direction-science", "prefLabel": "Бассейн"},
+        ],
+        eventSchedule=[
+            {"@type": "PartialSchedule", "repeatFrequency": ["P1W"], "byDay": ["schema:Monday"],
+             "startTime": "10:00", "endTime": "11:00"},
+        ],
+    )  # fmt: skip
+    report = catalog_import(path_or_file=_file([item]), source="partner")
+    assert report.ok, report.lines()
+    activity = Activity.objects.get(source="partner")
+    assert activity.external_id == "p-77"
+    assert activity.direction.slug == "sport"
+    assert {c.slug for c in activity.categories.all()} == {"football", "swimming"}
+    assert "9f1c2b" not in activity.tags
+    assert any("повторение" in line for line in report.lines()), "a list frequency is a warning, not a crash"
