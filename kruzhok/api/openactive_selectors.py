@@ -60,6 +60,7 @@ from django.utils.translation import gettext as _
 from kruzhok.api.models import FeedTombstone
 from kruzhok.api.openactive_activities import official_concept
 from kruzhok.catalog.models import Activity, ScheduleSlot, Status
+from kruzhok.catalog.structured_data import day_url, iso_duration
 from kruzhok.core.context_processors import city_name
 from kruzhok.core.emails import site_url
 from kruzhok.events.models import Event
@@ -72,7 +73,6 @@ PAGE_SIZE = 500
 EVENT_OCCURRENCES = 60  # per event: a weekly event's first year and more
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 CONTEXT = "https://openactive.io/"
-SCHEMA_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MAX_SEQ = 2**63 - 1  # the database's BIGINT: a larger afterTimestamp is refused, not overflowed
 SESSION_SERIES = FeedTombstone.Feed.SESSION_SERIES
 SCHEDULED_SESSIONS = FeedTombstone.Feed.SCHEDULED_SESSIONS
@@ -197,7 +197,7 @@ def _place(
         "@type": "Place",
         "@id": f"{link('openactive:dataset')}places/{venue_id}",
         "name": name or address,
-        "address": f"{address}, {city}" if city and city not in address else address,
+        "address": f"{address}, {city}" if city and not address.endswith(city) else address,
     }
     if lat is not None and lon is not None:
         place["geo"] = {"@type": "GeoCoordinates", "latitude": lat, "longitude": lon}
@@ -363,14 +363,14 @@ def _slots_by_activity(ids: list[int]) -> dict[int, list[tuple[int, time, time, 
 
 
 def _categories_by_activity(ids: list[int]) -> dict[int, list[str]]:
-    by_id = {pk: slug for slug, (pk, *_rest) in taxonomy.load().categories.items()}
+    # Slugs from the database, not the per-process taxonomy copy: a worker a minute behind
+    # would publish an item under its new number with old slugs (and scope) for good.
     categories: dict[int, list[str]] = {}
     through = Activity.categories.through.objects.filter(activity_id__in=ids)
-    for activity_id, category_id in through.order_by("activity_id", "category_id").values_list(
-        "activity_id", "category_id"
+    for activity_id, slug in through.order_by("activity_id", "category_id").values_list(
+        "activity_id", "category__slug"
     ):
-        if category_id in by_id:
-            categories.setdefault(activity_id, []).append(by_id[category_id])
+        categories.setdefault(activity_id, []).append(slug)
     return categories
 
 
@@ -416,26 +416,14 @@ def _schedule(slots: list[tuple[int, time, time, str]], zone: str) -> list[dict[
         {
             "@type": "PartialSchedule",
             "repeatFrequency": "P1W",
-            "byDay": [f"https://schema.org/{SCHEMA_DAYS[weekday]}"],
+            "byDay": [day_url(weekday)],
             "startTime": f"{starts.hour:02d}:{starts.minute:02d}",
             "endTime": f"{ends.hour:02d}:{ends.minute:02d}",
-            "duration": _duration(
-                timedelta(minutes=ends.hour * 60 + ends.minute - starts.hour * 60 - starts.minute)
-            ),
+            "duration": iso_duration(ends.hour * 60 + ends.minute - starts.hour * 60 - starts.minute),
             "scheduleTimezone": zone,
         }
         for weekday, starts, ends, _group in slots
     ]
-
-
-def _duration(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    text = f"P{days}D" if days else "P"
-    if hours or minutes or not days:
-        text += "T" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes or not hours else "")
-    return text
 
 
 def _session_series(
@@ -687,7 +675,7 @@ def _event_items(row: tuple[Any, ...], category_slugs: list[str]) -> list[tuple[
         # midnight after the last day, the same convention as the model and iCal's DTEND).
         session["startDate"] = local.isoformat()
         session["endDate"] = end.isoformat()
-        session["duration"] = _duration(duration)
+        session["duration"] = iso_duration(int(duration.total_seconds() // 60))
         session["eventStatus"] = status_url
         session["isAccessibleForFree"] = price == 0
         session["superEvent"] = series

@@ -49,8 +49,13 @@ def age_range(age_min: int | None, age_max: int | None) -> str | None:
 
 
 def iso_duration(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    return "PT" + (f"{hours}H" if hours else "") + (f"{rest}M" if rest or not hours else "")
+    """ISO 8601: «PT1H30M», «P2D», «P1DT3H»."""
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    text = f"P{days}D" if days else "P"
+    if hours or minutes or not days:
+        text += "T" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes or not hours else "")
+    return text
 
 
 def _minutes(start: time, end: time) -> int:

@@ -387,10 +387,12 @@ def _on_categories_changed(
         index_activities([instance.pk])
 
 
-def _on_venue_deleting(sender: type[Model], instance: Venue, **kwargs: Any) -> None:
-    # Activity.venue is SET_NULL: a queryset update that sends no signal for the activities.
+def _on_deleting(sender: type[Model], instance: Venue | Category, **kwargs: Any) -> None:
+    # Activity.venue is SET_NULL and a category's links go by a fast delete: neither sends a
+    # signal for the activities, so remember them while the links are there.
+    field = "venue" if isinstance(instance, Venue) else "categories"
     instance.__dict__["_search_activities"] = list(
-        Activity.objects.filter(venue=instance).values_list("pk", flat=True)
+        Activity.objects.filter(**{field: instance}).values_list("pk", flat=True)
     )
 
 
@@ -416,7 +418,11 @@ def _on_taxonomy_saved(sender: type[Model], instance: Any, raw: bool = False, **
     if raw:
         return
     if isinstance(instance, Category):
-        _reindex_where(categories=instance)
+        deleted_from = instance.__dict__.get("_search_activities")
+        if deleted_from is not None:
+            index_activities(deleted_from)
+        else:
+            _reindex_where(categories=instance)
     elif isinstance(instance, Direction):
         _reindex_where(direction=instance)
 
@@ -441,7 +447,8 @@ def connect_signals() -> None:
     )
     for model in (Organization, Venue, Group, ScheduleSlot):
         post_save.connect(_on_related_saved, sender=model, dispatch_uid=f"search.{model.__name__}")
-    pre_delete.connect(_on_venue_deleting, sender=Venue, dispatch_uid="search.venue.deleting")
+    pre_delete.connect(_on_deleting, sender=Venue, dispatch_uid="search.venue.deleting")
+    pre_delete.connect(_on_deleting, sender=Category, dispatch_uid="search.category.deleting")
     post_delete.connect(_on_venue_deleted, sender=Venue, dispatch_uid="search.venue.deleted")
     for model in (Group, ScheduleSlot):
         post_delete.connect(

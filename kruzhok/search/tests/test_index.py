@@ -182,6 +182,17 @@ def test_a_category_cleared_of_its_activities(warm):
     assert run().facets["category"] == {"engineering-design": 1}
 
 
+def test_a_deleted_category_leaves_its_activities_renumbered_without_it(warm):
+    from kruzhok.search.models import SearchDocument
+
+    activity = factories.activity(title="Клуб «Юный техник»", categories=["engineering-design", "robotics"])
+    before = SearchDocument.objects.get(pk=activity.pk).seq
+    Category.objects.get(slug="robotics").delete()
+    document = SearchDocument.objects.get(pk=activity.pk)
+    assert document.seq > before, "feeds and alerts read the change in order"
+    assert run().facets["category"] == {"engineering-design": 1}
+
+
 def test_a_venue_move_changes_distance_and_okrug(warm):
     org = factories.organization(name="Дворец творчества «Сибирь»")
     venue = make_venue(org, PLACES["lukashevicha"])
