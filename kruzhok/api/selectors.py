@@ -37,7 +37,7 @@ from kruzhok.catalog import selectors as catalog_selectors
 from kruzhok.catalog.models import Activity, Category, Direction, Organization, ScheduleSlot, Status, Venue
 from kruzhok.events import selectors as event_selectors
 from kruzhok.events.models import Event
-from kruzhok.events.recurrence import local_zone
+from kruzhok.events.recurrence import local_today as today
 from kruzhok.places.models import District
 from kruzhok.search import selectors as search_selectors
 from kruzhok.search import taxonomy
@@ -216,10 +216,6 @@ def venue(pk: int) -> Venue | None:
 
 
 # --- events -----------------------------------------------------------------------------------------
-
-
-def today() -> date:
-    return timezone.now().astimezone(local_zone()).date()
 
 
 def occurrences(

@@ -19,7 +19,7 @@ from kruzhok.core.emails import site_url
 from kruzhok.core.seo import canonical_url
 from kruzhok.events import ical, selectors
 from kruzhok.events.models import Event
-from kruzhok.events.recurrence import local_zone
+from kruzhok.events.recurrence import local_today
 from kruzhok.events.structured_data import event_json_ld
 from kruzhok.search.params import parse_params
 
@@ -41,13 +41,9 @@ def _date(raw: str | None) -> date | None:
     return day if date(2000, 1, 1) <= day <= date(2100, 1, 1) else None
 
 
-def _today() -> date:
-    return timezone.now().astimezone(local_zone()).date()
-
-
 def _window(view: str, start: date | None, end: date | None) -> tuple[date, date, date, date]:
     """(first day, day after the last, previous window's start, next window's start)."""
-    anchor = start or _today()
+    anchor = start or local_today()
     if view == "week":
         first = anchor - timedelta(days=anchor.weekday())
         return first, first + timedelta(days=7), first - timedelta(days=7), first + timedelta(days=7)
@@ -109,7 +105,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "days": sorted(days.items()),
         "weeks": weeks,
         "weekday_names": [_(name) for name in ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")],
-        "today": _today(),
+        "today": local_today(),
         "params": params,
         "errors": errors,
         "previous_url": link(**{"from": previous.isoformat()}),
