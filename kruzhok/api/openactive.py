@@ -8,7 +8,6 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from kruzhok.api import errors
@@ -63,12 +62,9 @@ def categories(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def dataset(request: HttpRequest) -> HttpResponse:
-    data = selectors.dataset_jsonld()
     context = {
-        "dataset": data,
+        "dataset": selectors.dataset_jsonld(),
         "feeds": selectors.dataset_feeds(),
-        # Escaped for a <script type="application/ld+json"> data block (not run, so CSP allows it).
-        "jsonld": mark_safe(selectors.jsonld_text(data)),  # noqa: S308
         "categories_url": selectors.concept_scheme_url(),
         "license_url": selectors.LICENSE_URL,
     }

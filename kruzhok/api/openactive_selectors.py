@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import functools
 import heapq
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -784,9 +783,3 @@ def concept_scheme() -> dict[str, Any]:
         "url": site_url(reverse("openactive:dataset")),
         "concept": concepts,
     }
-
-
-def jsonld_text(data: dict[str, Any]) -> str:
-    """JSON for a <script type="application/ld+json"> block: no «</script>» can end it early."""
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
