@@ -64,13 +64,14 @@ from kruzhok.core.context_processors import city_name
 from kruzhok.core.emails import site_url
 from kruzhok.events.models import Event
 from kruzhok.events.recurrence import RuleError, local_zone, occurrence_starts
+from kruzhok.imports.open_data import LICENCE_URL
 from kruzhok.search import taxonomy
 from kruzhok.search.index import current_seq
 from kruzhok.search.models import SearchDocument
 
 PAGE_SIZE = 500
 EVENT_OCCURRENCES = 60  # per event: a weekly event's first year and more
-LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
+LICENSE_URL = LICENCE_URL
 CONTEXT = "https://openactive.io/"
 MAX_SEQ = 2**63 - 1  # the database's BIGINT: a larger afterTimestamp is refused, not overflowed
 SESSION_SERIES = FeedTombstone.Feed.SESSION_SERIES

@@ -36,7 +36,9 @@ MANIFEST = "manifest.json"
 # README states no licence for the catalog data; CC BY 4.0 lets portals and journalists reuse it
 # with attribution. Coordinates and okrugs derived from OpenStreetMap stay under ODbL.
 LICENCE_NAME = "CC BY 4.0"
-LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.ru"
+# The catalog's one data licence (the OpenActive feeds name it too); people read the Russian deed.
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+LICENCE_DEED_URL = f"{LICENCE_URL}deed.ru"
 OSM_LICENCE_URL = "https://www.openstreetmap.org/copyright"
 
 
@@ -276,7 +278,7 @@ def dataset_json_ld(current: Published) -> dict[str, Any]:
         ),
         "inLanguage": "ru",
         "isAccessibleForFree": True,
-        "license": LICENCE_URL.removesuffix("deed.ru"),
+        "license": LICENCE_URL,
         "creator": {"@type": "Organization", "name": str(_("Кружок")), "url": site_url("/")},
         "spatialCoverage": {"@type": "Place", "name": settings.CITY_NAME},
         "distribution": [

@@ -25,7 +25,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "formats": open_data.FORMATS,
         "columns": [(name, open_data.COLUMN_HELP[name], name in REQUIRED_COLUMNS) for name in COLUMNS],
         "licence_name": open_data.LICENCE_NAME,
-        "licence_url": open_data.LICENCE_URL,
+        "licence_url": open_data.LICENCE_DEED_URL,
         "osm_licence_url": open_data.OSM_LICENCE_URL,
     }
     return render(request, "imports/open_data.html", context)
