@@ -37,7 +37,6 @@ from kruzhok.catalog import selectors as catalog_selectors
 from kruzhok.catalog.models import Activity, Category, Direction, Organization, ScheduleSlot, Status, Venue
 from kruzhok.events import selectors as event_selectors
 from kruzhok.events.models import Event
-from kruzhok.events.recurrence import local_today as today
 from kruzhok.places.models import District
 from kruzhok.search import selectors as search_selectors
 from kruzhok.search import taxonomy
@@ -216,6 +215,9 @@ def venue(pk: int) -> Venue | None:
 
 
 # --- events -----------------------------------------------------------------------------------------
+
+
+today = timezone.localdate  # the city's date (TIME_ZONE is Omsk); patched in tests
 
 
 def occurrences(

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 MAX_RULE_LENGTH = 300
@@ -29,11 +28,6 @@ class RuleError(ValueError):
 
 def local_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
-
-
-def local_today() -> date:
-    """Today in the city's time zone (Omsk), not the server's."""
-    return timezone.now().astimezone(local_zone()).date()
 
 
 def normalize_rule(text: str) -> str:

@@ -19,7 +19,6 @@ from kruzhok.core.emails import site_url
 from kruzhok.core.seo import canonical_url
 from kruzhok.events import ical, selectors
 from kruzhok.events.models import Event
-from kruzhok.events.recurrence import local_today
 from kruzhok.events.structured_data import event_json_ld
 from kruzhok.search.params import parse_params
 
@@ -43,7 +42,7 @@ def _date(raw: str | None) -> date | None:
 
 def _window(view: str, start: date | None, end: date | None) -> tuple[date, date, date, date]:
     """(first day, day after the last, previous window's start, next window's start)."""
-    anchor = start or local_today()
+    anchor = start or timezone.localdate()
     if view == "week":
         first = anchor - timedelta(days=anchor.weekday())
         return first, first + timedelta(days=7), first - timedelta(days=7), first + timedelta(days=7)
@@ -105,7 +104,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "days": sorted(days.items()),
         "weeks": weeks,
         "weekday_names": [_(name) for name in ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")],
-        "today": local_today(),
+        "today": timezone.localdate(),
         "params": params,
         "errors": errors,
         "previous_url": link(**{"from": previous.isoformat()}),
