@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from kruzhok.catalog import selectors
-from kruzhok.catalog.models import Activity, Category, Organization, Status
+from kruzhok.catalog.models import Activity, Category, Organization
 from kruzhok.core.seo import SiteSitemap
 
 
@@ -16,26 +16,14 @@ class ActivitySitemap(SiteSitemap):
 
     def items(self) -> QuerySet[Activity]:
         # Archived entries answer 410 and drafts 404: only what a visitor can open is listed.
-        return (
-            Activity.objects.filter(status=Status.PUBLISHED).only("pk", "slug", "updated_at").order_by("pk")
-        )
-
-    def lastmod(self, item: Activity) -> object:
-        return item.updated_at
+        return Activity.objects.live().only("pk", "slug", "updated_at").order_by("pk")
 
 
 class OrganizationSitemap(SiteSitemap):
     lastmod_field = "updated_at"
 
     def items(self) -> QuerySet[Organization]:
-        return (
-            Organization.objects.filter(status=Status.PUBLISHED)
-            .only("pk", "slug", "updated_at")
-            .order_by("pk")
-        )
-
-    def lastmod(self, item: Organization) -> object:
-        return item.updated_at
+        return Organization.objects.live().only("pk", "slug", "updated_at").order_by("pk")
 
 
 class PageSitemap(SiteSitemap):

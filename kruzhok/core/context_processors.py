@@ -19,8 +19,8 @@ def site(request: HttpRequest) -> dict[str, Any]:
 
 def seo(request: HttpRequest) -> dict[str, Any]:
     """Defaults for base.html's canonical link and Open Graph tags; a view that knows better
-    (search, the calendar) passes its own `canonical`."""
+    (search, the calendar, paged lists) passes its own `canonical`, which is layered above."""
     return {
-        "canonical_url": canonical_url(request, keep=()),
+        "canonical": canonical_url(request, keep=()),
         "og_locale": open_graph_locale(get_language() or "ru"),
     }

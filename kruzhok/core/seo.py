@@ -85,6 +85,9 @@ class SiteSitemap(Sitemap):
         parts = urlsplit(site_url())
         return parts.netloc + parts.path.rstrip("/")
 
+    def lastmod(self, item: Any) -> datetime | None:
+        return getattr(item, self.lastmod_field) if self.lastmod_field else None
+
     def get_latest_lastmod(self) -> datetime | None:
         """One aggregate query (Django's default walks every item to find the maximum)."""
         items = self.items()

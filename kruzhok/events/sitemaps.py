@@ -14,6 +14,3 @@ class EventSitemap(SiteSitemap):
 
     def items(self) -> QuerySet[Event]:
         return Event.objects.filter(organization__status="published").only("pk", "updated_at").order_by("pk")
-
-    def lastmod(self, item: Event) -> object:
-        return item.updated_at
