@@ -396,7 +396,7 @@ def _on_deleting(sender: type[Model], instance: Venue | Category, **kwargs: Any)
     )
 
 
-def _on_venue_deleted(sender: type[Model], instance: Venue, **kwargs: Any) -> None:
+def _on_deleted(sender: type[Model], instance: Venue | Category, **kwargs: Any) -> None:
     index_activities(instance.__dict__.get("_search_activities", []))
 
 
@@ -418,11 +418,7 @@ def _on_taxonomy_saved(sender: type[Model], instance: Any, raw: bool = False, **
     if raw:
         return
     if isinstance(instance, Category):
-        deleted_from = instance.__dict__.get("_search_activities")
-        if deleted_from is not None:
-            index_activities(deleted_from)
-        else:
-            _reindex_where(categories=instance)
+        _reindex_where(categories=instance)
     elif isinstance(instance, Direction):
         _reindex_where(direction=instance)
 
@@ -449,7 +445,8 @@ def connect_signals() -> None:
         post_save.connect(_on_related_saved, sender=model, dispatch_uid=f"search.{model.__name__}")
     pre_delete.connect(_on_deleting, sender=Venue, dispatch_uid="search.venue.deleting")
     pre_delete.connect(_on_deleting, sender=Category, dispatch_uid="search.category.deleting")
-    post_delete.connect(_on_venue_deleted, sender=Venue, dispatch_uid="search.venue.deleted")
+    post_delete.connect(_on_deleted, sender=Venue, dispatch_uid="search.venue.deleted")
+    post_delete.connect(_on_deleted, sender=Category, dispatch_uid="search.category.deleted")
     for model in (Group, ScheduleSlot):
         post_delete.connect(
             _on_slot_or_group_deleted, sender=model, dispatch_uid=f"search.del.{model.__name__}"
