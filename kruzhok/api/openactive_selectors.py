@@ -45,9 +45,10 @@ from __future__ import annotations
 
 import functools
 import heapq
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 from typing import Any
 from urllib.parse import urlencode
 
@@ -326,7 +327,7 @@ def session_series_page(after: Key | None, *, limit: int = PAGE_SIZE) -> Page:
         ((key, int(key.item_id), False) for key in stones),
         key=lambda entry: entry[0],
     )
-    chosen = list(_take(merged, limit))
+    chosen = list(islice(merged, limit))
     live_ids = [pk for _key, pk, live in chosen if live]
     data = activity_data(live_ids)
     items: list[dict[str, Any]] = []
@@ -341,13 +342,6 @@ def session_series_page(after: Key | None, *, limit: int = PAGE_SIZE) -> Page:
         items.append(item)
     last = chosen[-1][0] if chosen else after
     return Page(items, feed_url(SESSION_SERIES, last))
-
-
-def _take(entries: Iterator[Any], limit: int) -> Iterator[Any]:
-    for count, entry in enumerate(entries):
-        if count >= limit:
-            return
-        yield entry
 
 
 def _slots_by_activity(ids: list[int]) -> dict[int, list[tuple[int, time, time, str]]]:
@@ -564,7 +558,7 @@ def scheduled_sessions_page(after: Key | None, *, limit: int = PAGE_SIZE) -> Pag
         # or the page's `next` would jump over the unread events before it.
         stones = [key for key in stones if key <= read_up_to]
     merged = heapq.merge(entries, ((key, None) for key in stones), key=lambda entry: entry[0])
-    chosen = list(_take(merged, limit))
+    chosen = list(islice(merged, limit))
     items: list[dict[str, Any]] = []
     for key, data in chosen:
         item: dict[str, Any] = {"state": "updated" if data else "deleted", "kind": "ScheduledSession"}

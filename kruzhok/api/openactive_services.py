@@ -53,7 +53,7 @@ def event_feed_written(*, event: Event, previous: set[str]) -> int:
         event.feed_seq = seq
         current = event_item_ids(event)
         _bury(SCHEDULED_SESSIONS, sorted(previous - current), seq)
-        _unbury(SCHEDULED_SESSIONS, sorted(current))
+        _unbury(SCHEDULED_SESSIONS, sorted(current - previous))  # only ids that come back had one
     return seq
 
 
