@@ -70,6 +70,16 @@ def _fresh_search_memory():
 
 
 @pytest.fixture(autouse=True)
+def _empty_analytics_buffer():
+    """Counted page views live in a per-process buffer until written: none may reach the next test."""
+    from kruzhok.analytics import collect
+
+    collect.discard()
+    yield
+    collect.discard()
+
+
+@pytest.fixture(autouse=True)
 def _russian_between_tests():
     """The language middleware activates the visitor's language for the thread; an English
     request must not leave the next test speaking English."""

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "kruzhok.events",
     "kruzhok.notifications",
     "kruzhok.api",
+    "kruzhok.promotion",
+    "kruzhok.analytics",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AnalyticsConfig(AppConfig):
+    """KPIs: traffic and searches counted without cookies or personal data, contributions,
+    coverage of the city's offer and freshness; the dashboard and `manage.py kpi_report`."""
+
+    name = "kruzhok.analytics"
+    label = "analytics"
+    verbose_name = _("Показатели")
