@@ -119,7 +119,7 @@ class AdCampaignForm(forms.ModelForm):
         return self._age("age_max")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         age_min, age_max = data.get("age_min"), data.get("age_max")
         if age_min is not None and age_max is not None and age_min > age_max:
             self.add_error("age_max", _("Возраст «до» не может быть меньше возраста «от»."))
@@ -155,7 +155,9 @@ class StateFilter(admin.SimpleListFilter):
         return queryset
 
 
-def _csv_response(campaigns: list[AdCampaign], filename: str, start: date | None, end: date | None) -> HttpResponse:
+def _csv_response(
+    campaigns: list[AdCampaign], filename: str, start: date | None, end: date | None
+) -> HttpResponse:
     collect.flush()  # this process's buffered counts belong in the report
     out = io.StringIO()
     report.write_csv(out, campaigns, start=start, end=end)
@@ -238,7 +240,9 @@ class AdCampaignAdmin(admin.ModelAdmin):
         if not obj.pk:
             return "—"
         return format_html(
-            '<a href="{}">{}</a>', reverse("admin:promotion_adcampaign_report", args=[obj.pk]), _("Скачать CSV по дням")
+            '<a href="{}">{}</a>',
+            reverse("admin:promotion_adcampaign_report", args=[obj.pk]),
+            _("Скачать CSV по дням"),
         )
 
     def get_urls(self) -> list[URLPattern]:
@@ -262,13 +266,18 @@ class AdCampaignAdmin(admin.ModelAdmin):
     @admin.action(description=_("Скачать отчёт CSV по дням"))
     def download_report(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
         campaigns = list(
-            AdCampaign.objects.filter(pk__in=queryset.values("pk")).select_related("advertiser").order_by("id")
+            AdCampaign.objects.filter(pk__in=queryset.values("pk"))
+            .select_related("advertiser")
+            .order_by("id")
         )
         return _csv_response(campaigns, "ad-campaigns.csv", None, None)
 
     def save_model(self, request: HttpRequest, obj: AdCampaign, form: Any, change: bool) -> None:
         if not change:
             obj.created_by = request.user  # type: ignore[assignment]
+        # A cleared image sets its dimensions to None; the columns hold 0 for «no image».
+        obj.image_width = obj.image_width or 0
+        obj.image_height = obj.image_height or 0
         super().save_model(request, obj, form, change)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:

@@ -32,7 +32,9 @@ class DayRow:
         return f"{self.clicks * 100 / self.impressions:.2f}" if self.impressions else ""
 
 
-def campaign_days(campaign: AdCampaign, *, start: date | None = None, end: date | None = None) -> list[DayRow]:
+def campaign_days(
+    campaign: AdCampaign, *, start: date | None = None, end: date | None = None
+) -> list[DayRow]:
     """Every day from `start` (default: the campaign's first) to `end` (default: its last, or
     today if it is still running), zeros included, then the total row."""
     start = max(start or campaign.starts_on, campaign.starts_on)

@@ -10,9 +10,7 @@ from kruzhok.promotion.ads.selectors import forget_running
 from kruzhok.promotion.models import AdCampaign
 
 
-def campaign_saved(
-    *, campaign: AdCampaign, actor: AbstractBaseUser | AnonymousUser, created: bool
-) -> None:
+def campaign_saved(*, campaign: AdCampaign, actor: AbstractBaseUser | AnonymousUser, created: bool) -> None:
     """After the admin saved a campaign and its targeting: log it, and let pages see it now."""
     with transaction.atomic():
         audit_log(

@@ -82,7 +82,7 @@ SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="ale
         ({"link": "https://" + "a" * 500 + ".example/"}, "link"),
         ({"erid": "2Vtz qw"}, "erid"),
         ({"erid": "<b>2Vtzqw</b>"}, "erid"),
-        ({"erid": "2Vtzqw\"onmouseover=alert(1)"}, "erid"),
+        ({"erid": '2Vtzqw"onmouseover=alert(1)'}, "erid"),
         ({"erid": "токен123"}, "erid"),
         ({"erid": "x" * 65}, "erid"),
         ({"erid": ""}, "erid"),
@@ -101,7 +101,10 @@ SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="ale
         ({"categories": ["999999"]}, "categories"),
         ({"image": SimpleUploadedFile("logo.svg", SVG, content_type="image/svg+xml")}, "image"),
         ({"image": SimpleUploadedFile("logo.png", SVG, content_type="image/png")}, "image"),
-        ({"image": SimpleUploadedFile("logo.png", b"not a picture at all", content_type="image/png")}, "image"),
+        (
+            {"image": SimpleUploadedFile("logo.png", b"not a picture at all", content_type="image/png")},
+            "image",
+        ),
     ],
 )
 def test_hostile_input_is_refused_and_nothing_is_saved(admin_client, advertiser, changes, field):
@@ -124,6 +127,17 @@ def test_an_oversized_image_is_refused(admin_client, advertiser, settings):
     assert response.status_code == 200
     assert "image" in response.context["adminform"].form.errors
     assert not AdCampaign.objects.exists()
+
+
+def test_clearing_the_image_keeps_the_campaign(admin_client, advertiser):
+    assert admin_client.post(ADD_URL, {**form_data(advertiser), "image": png()}).status_code == 302
+    ad = AdCampaign.objects.get()
+    stored = ad.image.name
+    response = admin_client.post(f"{LIST_URL}{ad.pk}/change/", {**form_data(advertiser), "image-clear": "on"})
+    assert response.status_code == 302
+    ad.refresh_from_db()
+    assert (ad.image.name, ad.image_width, ad.image_height) == ("", 0, 0)
+    ad.image.storage.delete(stored)
 
 
 def test_untargeted_campaign_without_ages_is_fine(admin_client, advertiser):
@@ -161,7 +175,9 @@ def test_changelist_shows_todays_impressions_clicks_and_ctr(admin_client):
     assert '<td class="field-ctr_today">2.50</td>' in html
 
 
-@pytest.mark.parametrize(("state", "expected"), [("running", "Идёт"), ("upcoming", "Будет"), ("finished", "Была")])
+@pytest.mark.parametrize(
+    ("state", "expected"), [("running", "Идёт"), ("upcoming", "Будет"), ("finished", "Была")]
+)
 def test_changelist_filters_running_upcoming_and_finished(admin_client, state, expected):
     today = timezone.localdate()
     campaign(name="Идёт")

@@ -18,7 +18,9 @@ from .ad_factories import campaign
 
 pytestmark = pytest.mark.django_db
 
-BROWSER = {"HTTP_USER_AGENT": "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 Safari/605.1.15"}
+BROWSER = {
+    "HTTP_USER_AGENT": "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 Safari/605.1.15"
+}
 
 
 def clicks() -> dict[int, int]:
@@ -70,9 +72,9 @@ def test_a_token_for_one_campaign_does_not_count_for_another(client):
         lambda pk: "<script>alert(1)</script>",
         lambda pk: "x" * 5000,
         lambda pk: signing.TimestampSigner(salt="another.salt").sign(str(pk)),
-        lambda pk: signing.TimestampSigner(key="not-our-secret-key-0123456789abcdef", salt=views.CLICK_SALT).sign(
-            str(pk)
-        ),
+        lambda pk: signing.TimestampSigner(
+            key="not-our-secret-key-0123456789abcdef", salt=views.CLICK_SALT
+        ).sign(str(pk)),
         lambda pk: signing.Signer(salt=views.CLICK_SALT).sign(str(pk)),  # no timestamp
     ],
 )

@@ -28,7 +28,9 @@ def catalog():
     org = factories.organization(name="Дворец творчества «Сибирь»")
     venue = factories.venue(org, district=kirovsky)
     return [
-        factories.activity(organization=org, venue=venue, title=f"Футбол для начинающих {n}", categories=["football"])
+        factories.activity(
+            organization=org, venue=venue, title=f"Футбол для начинающих {n}", categories=["football"]
+        )
         for n in range(4)
     ] + [factories.activity(organization=org, venue=venue, title="Шахматы", categories=["chess"])]
 

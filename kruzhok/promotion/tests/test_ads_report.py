@@ -28,7 +28,7 @@ def swimming():
     one click still in the buffer. Total: 410 impressions, 9 clicks, CTR 2.20 %."""
     today = timezone.localdate()
     ad = campaign(
-        name="=HYPERLINK(\"http://evil.example\")",
+        name='=HYPERLINK("http://evil.example")',
         advertiser=factories.organization(name="+Дельфин"),
         erid="2VtzqwAbC7x",
         starts_on=today - timedelta(days=3),
@@ -51,7 +51,7 @@ def rows(data: bytes) -> list[list[str]]:
 
 def expected(ad) -> list[list[str]]:
     today = timezone.localdate()
-    texts = ["'=HYPERLINK(\"http://evil.example\")", "'+Дельфин", "2VtzqwAbC7x"]
+    texts = ['\'=HYPERLINK("http://evil.example")', "'+Дельфин", "2VtzqwAbC7x"]
     return [
         HEADER,
         [*texts, (today - timedelta(days=3)).isoformat(), "200", "5", "2.50"],
