@@ -176,3 +176,10 @@ def test_organization_page_has_no_ad_slot(client, catalog):
     campaign()
     html = client.get(catalog[0].organization.get_absolute_url(), **BROWSER).content.decode()
     assert "ad-slot" not in html
+
+
+def test_english_pages_keep_the_russian_word_the_law_asks_for(client, catalog):
+    campaign(erid="2VtzqxYz7Kp")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    shown = slot(client.get("/search/", **BROWSER).content.decode())
+    assert "Advertisement (Реклама)" in shown and "erid: 2VtzqxYz7Kp" in shown
