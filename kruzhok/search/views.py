@@ -299,7 +299,7 @@ def search(request: HttpRequest) -> HttpResponse:
             ),
         }
         response = render(request, "search/search.html", context)
-    patch_vary_headers(response, ["HX-Request"])
+    patch_vary_headers(response, ["HX-Request", "X-Ad-Shown"])
     return response
 
 

@@ -151,6 +151,13 @@ def test_live_filter_change_swaps_the_slot_and_the_click_reaches_the_advertiser(
             page.select_option("#id_category", "chess")
         page.wait_for_selector("#ad-slot .ad")
         assert page.locator(".ad").count() == 1
+        # A change that keeps the same ad leaves the slot alone: not shown, not counted, again.
+        with page.expect_response(
+            lambda r: "/search/" in r.url and r.request.headers.get("hx-request") == "true"
+        ):
+            page.fill("#id_age", "9")
+        page.wait_for_function("!document.querySelector('#results[aria-busy]')")
+        assert page.locator(".ad").count() == 1
         assert errors == [] and outside == []
         with page.expect_response(lambda r: "/click/" in r.url) as clicked:
             page.locator(".ad-body").click(no_wait_after=True)

@@ -35,8 +35,14 @@ def _counts(request: HttpRequest) -> bool:
 
 def slot_html(request: HttpRequest, params: SearchParams, *, oob: bool = False) -> str:
     """The fixed ad slot: empty, or one ad for a page about `params`; its impression is counted
-    here, since this is when it is shown (people only: no robots, no HEAD, no prefetch)."""
+    here, since this is when it is shown (people only: no robots, no HEAD, no prefetch).
+
+    For a live update (`oob`), the page says which ad it shows (X-Ad-Shown, set by search.js):
+    when it would be the same one, nothing is sent, so the slot stays as it is and a visitor
+    typing a word is not counted as one impression per keystroke pause."""
     ad = selectors.ad_for_page(params, day=timezone.localdate())
+    if oob and ad is not None and request.headers.get("X-Ad-Shown") == str(ad.id):
+        return ""
     if ad is not None and _counts(request):
         collect.record_ad(ad.id, "impressions")
     context = {"ad": ad, "click_url": click_url(ad.id) if ad else "", "oob": oob}

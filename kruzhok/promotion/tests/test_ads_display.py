@@ -124,6 +124,21 @@ def test_live_update_sends_the_ad_out_of_band(client, catalog):
     assert '<div class="ad-slot" id="ad-slot" hx-swap-oob="true"></div>' in html
 
 
+def test_live_update_keeps_the_ad_already_shown_and_does_not_count_it_again(client, catalog):
+    ad = campaign(categories=("football",))
+    shown = {"HTTP_X_AD_SHOWN": str(ad.pk), **HTMX}
+    html = client.get("/search/", {"category": "football", "age": "9"}, **shown).content.decode()
+    assert 'id="ad-slot"' not in html  # the slot on the page stays as it is
+    assert impressions() == 0
+    other = {"HTTP_X_AD_SHOWN": str(ad.pk + 1000), **HTMX}
+    html = client.get("/search/", {"category": "football", "age": "10"}, **other).content.decode()
+    assert f'data-ad="{ad.pk}"' in html
+    assert impressions() == 1
+    # The same page to a visitor who says the slot is empty now: empty it.
+    html = client.get("/search/", {"category": "chess"}, **shown).content.decode()
+    assert '<div class="ad-slot" id="ad-slot" hx-swap-oob="true"></div>' in html
+
+
 def test_impressions_are_counted_for_people_only(client, catalog):
     ad = campaign()
     client.get("/search/", **BROWSER)
