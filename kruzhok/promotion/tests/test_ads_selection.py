@@ -159,6 +159,22 @@ def test_a_page_costs_one_query_once_the_running_campaigns_are_cached(django_ass
         assert selectors.ad_for_page(FOOTBALL_PAGE, day=timezone.localdate()) is not None
 
 
+def test_reading_the_running_campaigns_takes_two_queries(django_assert_num_queries):
+    campaign(
+        directions=("sport", "arts"), categories=("football", "chess"), okrugs=("Кировский", "Советский")
+    )
+    campaign(categories=("chess",), age_min=6)
+    campaign()
+    selectors.forget_running()
+    with django_assert_num_queries(2):
+        ads = selectors.running_ads(timezone.localdate())
+    assert [(sorted(a.directions), sorted(a.categories), sorted(a.okrugs), a.age_min) for a in ads] == [
+        (["arts", "sport"], ["chess", "football"], ["Кировский", "Советский"], None),
+        ([], ["chess"], [], 6),
+        ([], [], [], None),
+    ]
+
+
 def test_a_saved_campaign_reaches_pages_without_waiting_for_the_cache(
     admin_user, django_capture_on_commit_callbacks
 ):
