@@ -29,6 +29,7 @@ ROBOTS_DISALLOW = (
     "/search/places/",
     "/events/?",
     "/events/feed.ics",
+    "/ads/",
     "/activities/*/suggest/",
     "/activities/*/report/",
     "/organizations/*/claim/",

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_safe
 from kruzhok.core.emails import site_url
 from kruzhok.core.env import env_int
 from kruzhok.places import gazetteer
+from kruzhok.promotion.ads.views import slot_html
 from kruzhok.search import selectors, store, taxonomy
 from kruzhok.search.params import WEEKDAY_CODES, ParamError, SearchParams, parse_params
 
@@ -31,6 +32,8 @@ MAP_POINTS = 200  # clustered on the map; the list pages through the rest
 RESULTS_CACHE_SECONDS = env_int("SEARCH_RESULTS_CACHE_SECONDS", 60)
 OPTION_NAMES = ("direction", "category", "district")
 RADII_KM = (1, 2, 3, 5, 10, 25)
+# Where the cached page's fragment takes the ad slot (no escaped text can contain it).
+AD_SLOT_MARK = "<!--ad-slot-->"
 SORT_LABELS = {
     "best": gettext_lazy("Сначала подходящие"),
     "near": gettext_lazy("Сначала ближайшие"),
@@ -281,17 +284,22 @@ def search(request: HttpRequest) -> HttpResponse:
     if htmx:
         # The results plus the filters' options out of band (their counts changed); the form
         # itself stays, so the cursor and a half-typed word are not disturbed.
-        response = render(request, "search/_live.html", {"params": params, **_rendered(parts)})
+        ad_slot = mark_safe(slot_html(request, params, oob=True))  # noqa: S308
+        response = render(
+            request, "search/_live.html", {"params": params, "ad_slot": ad_slot, **_rendered(parts)}
+        )
         # The address bar shows the canonical URL (no empty fields), so it can be shared.
         response["HX-Push-Url"] = canonical
     else:
         context = {
             "params": params,
             "canonical": site_url(canonical),
-            "content_html": mark_safe(parts["content"]),  # noqa: S308
+            "content_html": mark_safe(  # noqa: S308  (our fragment and our slot)
+                parts["content"].replace(AD_SLOT_MARK, slot_html(request, params), 1)
+            ),
         }
         response = render(request, "search/search.html", context)
-    patch_vary_headers(response, ["HX-Request"])
+    patch_vary_headers(response, ["HX-Request", "X-Ad-Shown"])
     return response
 
 

@@ -1,4 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from kruzhok.promotion.ads import views
 
 app_name = "ads"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("<int:pk>/click/", views.click, name="click"),
+]

@@ -279,6 +279,12 @@
       announce();
     }
   });
+  // Which ad the fixed slot shows: if a live update would show the same one, the server leaves
+  // the slot alone and does not count it again (kruzhok.promotion.ads.views.slot_html).
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    var ad = document.querySelector("#ad-slot [data-ad]");
+    if (ad) { event.detail.headers["X-Ad-Shown"] = ad.getAttribute("data-ad"); }
+  });
   document.body.addEventListener("htmx:historyCacheMissLoad", dropMap);  // before the page is replaced
   document.body.addEventListener("htmx:historyRestore", init);
   init();
