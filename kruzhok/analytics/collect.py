@@ -30,10 +30,12 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
+from kruzhok.core.abuse import client_ip
 from kruzhok.core.env import env_int
 
 logger = logging.getLogger(__name__)
 
+QUERY_MAX = 200  # = models.QUERY_MAX (the models are not imported at start-up)
 BUFFER_SIZE = env_int("ANALYTICS_BUFFER_SIZE", 200)
 BUFFER_SECONDS = env_int("ANALYTICS_BUFFER_SECONDS", 10)
 
@@ -59,7 +61,8 @@ def is_bot(request: HttpRequest) -> bool:
 
 
 def _client(request: HttpRequest) -> tuple[str, str]:
-    return request.META.get("REMOTE_ADDR", ""), request.headers.get("User-Agent", "")[:400]
+    # Behind the proxy every REMOTE_ADDR is the proxy's: the visitor is its forwarded address.
+    return client_ip(request), request.headers.get("User-Agent", "")[:400]
 
 
 @dataclass
@@ -132,6 +135,55 @@ def record_search(
             "corrected": corrected,
             "client": _client(request),
         },
+    )
+
+
+# The search parameters a search is logged with. Never `where`, `lat`, `lon` or `radius_km`:
+# they can be a home address; the log keeps only that a place was given (`has_location`).
+SEARCH_FILTERS = ("direction", "categories", "district", "age", "free", "ovz", "open", "days", "after", "before")
+
+
+def search_filters(params: Any) -> dict[str, Any]:
+    """A search's non-location filters that differ from their defaults, as JSON values."""
+    from kruzhok.search.params import WEEKDAY_CODES
+
+    filters: dict[str, Any] = {}
+    for name in SEARCH_FILTERS:
+        value = getattr(params, name)
+        if value in (None, "", (), False):
+            continue
+        if name == "days":
+            value = [WEEKDAY_CODES[d] for d in value]
+        elif name in ("after", "before"):
+            value = value.strftime("%H:%M")
+        elif isinstance(value, tuple):
+            value = list(value)
+        filters[name] = value
+    if params.sort != "best":
+        filters["sort"] = params.sort
+    return filters
+
+
+def count_search(
+    request: HttpRequest, *, source: str, params: Any, results: int | None, corrected: bool
+) -> None:
+    """Log a search run by the page or the API (`params` is a `search.params.SearchParams`).
+
+    Not logged: robots and scripts, a page after the first of the same search (the visitor is
+    reading on, not searching again), a search with no words and no filter (browsing the whole
+    list), and a result count the caller does not know (None). The as-you-type searches the page
+    runs while the visitor types are all logged; the roll-up keeps only the one they settled on
+    (`services._settled`)."""
+    if results is None or params.page > 1 or params.is_empty() or is_bot(request):
+        return
+    record_search(
+        request,
+        source=source,
+        query=params.q.strip()[:QUERY_MAX],
+        filters=search_filters(params),
+        has_location=params.has_location,
+        results=results,
+        corrected=corrected,
     )
 
 
