@@ -140,7 +140,18 @@ def record_search(
 
 # The search parameters a search is logged with. Never `where`, `lat`, `lon` or `radius_km`:
 # they can be a home address; the log keeps only that a place was given (`has_location`).
-SEARCH_FILTERS = ("direction", "categories", "district", "age", "free", "ovz", "open", "days", "after", "before")
+SEARCH_FILTERS = (
+    "direction",
+    "categories",
+    "district",
+    "age",
+    "free",
+    "ovz",
+    "open",
+    "days",
+    "after",
+    "before",
+)
 
 
 def search_filters(params: Any) -> dict[str, Any]:
@@ -217,8 +228,9 @@ def _take() -> _Buffer:
 
 
 def discard() -> None:
-    """Forget what is buffered (tests; a worker that forks)."""
+    """Forget what is buffered, and the cached salt (tests; a worker that forks)."""
     _take()
+    _salts.clear()
 
 
 def _salt(day: date) -> str:

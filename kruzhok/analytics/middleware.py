@@ -75,9 +75,7 @@ class PageViewMiddleware:
         if collect.is_bot(request):
             return
         object_type, object_id = _object(match.view_name, match.kwargs)
-        collect.record_page_view(
-            request, route=match.view_name, object_type=object_type, object_id=object_id
-        )
+        collect.record_page_view(request, route=match.view_name, object_type=object_type, object_id=object_id)
 
 
 def flush_after_response(**kwargs: Any) -> None:

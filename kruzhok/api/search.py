@@ -125,7 +125,11 @@ def search(request: HttpRequest, query: Query[SearchQuery]) -> Status[dict[str, 
         return params.invalid(problems)
     result = selectors.search(search_params, page_size=page.size)
     collect.count_search(
-        request, source="api", params=search_params, results=result.count, corrected=bool(result.corrected_query)
+        request,
+        source="api",
+        params=search_params,
+        results=result.count,
+        corrected=bool(result.corrected_query),
     )
     past_the_end = search_params.page > result.page  # the selector shows the last page instead
     location = result.location
