@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from io import StringIO
 from typing import Any
 
@@ -32,7 +32,7 @@ TOO_OLD = TODAY - timedelta(days=30)
 
 
 def at(day: date, clock: str) -> datetime:
-    return timezone.make_aware(datetime.combine(day, datetime.strptime(clock, "%H:%M:%S").time()))
+    return timezone.make_aware(datetime.combine(day, time.fromisoformat(clock)))
 
 
 def view(

@@ -56,7 +56,7 @@ def test_a_flush_stores_no_address_and_no_browser_string():
     assert "203.0.113.7" not in stored
     assert "Firefox" not in stored
     assert "Mozilla" not in stored
-    assert set(field.name for field in PageView._meta.fields) == {
+    assert {field.name for field in PageView._meta.fields} == {
         "id", "at", "day", "route", "object_type", "object_id", "visitor", "referrer_host",
     }  # fmt: skip
 
