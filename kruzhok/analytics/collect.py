@@ -14,6 +14,7 @@ one UPDATE per campaign and day, so a daily cap can overshoot by at most one buf
 from __future__ import annotations
 
 import atexit
+import functools
 import hashlib
 import logging
 import re
@@ -40,21 +41,26 @@ BUFFER_SIZE = env_int("ANALYTICS_BUFFER_SIZE", 200)
 BUFFER_SECONDS = env_int("ANALYTICS_BUFFER_SECONDS", 10)
 
 # Crawlers, link previews, monitors, scripts and headless browsers: none of them is a visitor.
+# Matched against the lower-cased User-Agent (a case-insensitive pattern is several times slower).
 BOT_PATTERN = re.compile(
     r"bot|crawl|spider|slurp|archiver|fetch|preview|monitor|scan|check|probe|validator|lighthouse"
     r"|headless|phantom|selenium|puppeteer|playwright|curl|wget|python|httpx|aiohttp|okhttp|go-http"
     r"|java/|libwww|perl|ruby|node-fetch|axios|facebookexternalhit|whatsapp|telegram|vkshare"
     r"|yandex(?!browser)|google-|bingpreview|semrush|ahrefs|mj12|dotbot|petalbot|bytespider|gptbot"
-    r"|locust|wrk|apachebench|siege|k6/",
-    re.IGNORECASE,
+    r"|locust|wrk|apachebench|siege|k6/"
 )
+
+
+@functools.lru_cache(maxsize=2048)
+def _bot_agent(agent: str) -> bool:
+    # Cached: a site sees the same few hundred browser strings all day.
+    return len(agent) < 10 or BOT_PATTERN.search(agent.lower()) is not None
 
 
 def is_bot(request: HttpRequest) -> bool:
     """Whether a request is not a person looking at the page: a known robot or script by its
     User-Agent (none at all counts as a script), or a browser's speculative prefetch."""
-    agent = request.headers.get("User-Agent", "")
-    if len(agent) < 10 or BOT_PATTERN.search(agent):
+    if _bot_agent(request.headers.get("User-Agent", "")[:400]):
         return True
     purpose = (request.headers.get("Sec-Purpose", "") + request.headers.get("Purpose", "")).lower()
     return "prefetch" in purpose or "prerender" in purpose
@@ -93,7 +99,7 @@ def record_page_view(
 ) -> None:
     referrer = request.headers.get("Referer", "")
     host = referrer.split("/")[2][:200] if referrer.count("/") >= 2 and "://" in referrer else ""
-    if host == request.get_host():
+    if host and host == request.get_host():
         host = ""
     now = timezone.now()
     _add(
