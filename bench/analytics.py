@@ -1,16 +1,17 @@
 """What counting traffic and searches costs: per request, per flush, per daily roll-up.
 
     .venv/bin/python bench/analytics.py [--backend sqlite|postgres|both] [--page-views 1000000]
-        [--searches 200000] [--days 30] [--requests 200] [--postgres URL] [--keep]
+        [--searches 200000] [--days 30] [--requests 600] [--postgres URL] [--keep]
 
 For each backend: a fresh database (SQLite: a file in a temp dir; PostgreSQL: a throwaway
 database next to --postgres, dropped at the end) and `manage.py migrate`; then one process
 measures, printing numbers only:
 
 (a) requests/s of three pages (home, an activity page, /search/?q=…) through Django's whole
-    request path with the test client (no HTTP server), with the counting middleware and
-    without it, in alternating rounds; counting on includes the flushes it triggers after the
-    responses (ANALYTICS_BUFFER_SIZE, default 200), so the figure is the whole cost;
+    request path with the test client (no HTTP server), --requests each with the counting
+    middleware and without it, alternating one by one; counting on includes the flushes it
+    triggers after the responses (ANALYTICS_BUFFER_SIZE, default 200), so the figure is the
+    whole cost;
 (b) the write of a buffer of 1,000 page views, and of 1,000 searches (ms per 1,000 events);
 (c) `analytics_aggregate` over --page-views raw page views and --searches raw searches spread
     over --days days (rows written with bulk_create first; visitors, objects and as-you-type
@@ -41,28 +42,26 @@ BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.
 WORDS = ("футбол", "плавание", "шахматы", "робототехника", "рисование", "танцы", "вокал", "английский")
 
 
-def _requests_per_second(urls: list[str], count: int, counting: bool) -> float:
+def _clients() -> tuple[Any, Any]:
+    """Two test clients over the same process: one through the counting middleware, one without."""
     from django.conf import settings
     from django.test import Client
 
     middleware = list(settings.MIDDLEWARE)
-    if not counting:
-        settings.MIDDLEWARE = [m for m in middleware if not m.startswith("kruzhok.analytics")]
+    counting = Client()
+    counting.handler.load_middleware()
+    settings.MIDDLEWARE = [m for m in middleware if not m.startswith("kruzhok.analytics")]
     try:
-        client = Client()  # loads the middleware chain as it is now
-        started = time.perf_counter()
-        for i in range(count):
-            response = client.get(
-                urls[i % len(urls)], HTTP_USER_AGENT=BROWSER, REMOTE_ADDR=f"10.0.{i % 200}.{i % 250}"
-            )
-            if response.status_code != 200:
-                raise SystemExit(f"{urls[i % len(urls)]}: HTTP {response.status_code}")
-        return count / (time.perf_counter() - started)
+        plain = Client()
+        plain.handler.load_middleware()  # loaded now, while the list has no counting
     finally:
         settings.MIDDLEWARE = middleware
+    return counting, plain
 
 
 def measure_requests(count: int) -> dict[str, Any]:
+    """Requests alternate between the two clients one by one, so a load that comes and goes on
+    the machine (other processes) weighs on both sides alike."""
     from kruzhok.analytics import collect
     from kruzhok.catalog.tests import factories
 
@@ -72,30 +71,38 @@ def measure_requests(count: int) -> dict[str, Any]:
         "activity": [a.get_absolute_url() for a in activities],
         "search": [f"/search/?q={word}" for word in WORDS],
     }
+    counting, plain = _clients()
     result: dict[str, Any] = {}
     for name, urls in pages.items():
-        for url in urls:  # warm up: templates, taxonomy, search store
-            _requests_per_second([url], 3, True)
-        on: list[float] = []
-        off: list[float] = []
-        for _round in range(3):
-            off.append(_requests_per_second(urls, count, False))
-            on.append(_requests_per_second(urls, count, True))
+        timings: dict[str, list[float]] = {"on": [], "off": []}
+        for url in urls:  # warm up: templates, taxonomy, search store, rendered results
+            counting.get(url, HTTP_USER_AGENT=BROWSER)
+            plain.get(url, HTTP_USER_AGENT=BROWSER)
+        for i in range(2 * count):
+            # on, off, off, on, …: neither side always goes first (warm caches favour the second)
+            side, client = (("on", counting), ("off", plain))[(i + i // 2) % 2]
+            url = urls[(i // 2) % len(urls)]
+            started = time.perf_counter()
+            response = client.get(url, HTTP_USER_AGENT=BROWSER, REMOTE_ADDR=f"10.0.{i % 200}.{i % 250}")
+            timings[side].append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise SystemExit(f"{url}: HTTP {response.status_code}")
         collect.flush()
-        result[name] = {"on": statistics.median(on), "off": statistics.median(off)}
-        print(f"{name}: on {result[name]['on']:.0f}/s, off {result[name]['off']:.0f}/s", flush=True)
+        result[name] = {
+            side: {"per_s": len(t) / sum(t), "median_ms": statistics.median(t) * 1000}
+            for side, t in timings.items()
+        }
+        print(f"{name}: " + json.dumps(result[name]), flush=True)
 
+    from django.http import HttpResponse
     from django.test import RequestFactory
+    from django.urls import resolve
 
     from kruzhok.analytics.middleware import PageViewMiddleware
 
     # The middleware's own work on a counted response, without the page around it.
     request = RequestFactory().get(pages["activity"][0], HTTP_USER_AGENT=BROWSER)
-    from django.urls import resolve
-
     request.resolver_match = resolve(request.path)
-    from django.http import HttpResponse
-
     response = HttpResponse("<html></html>")
     middleware = PageViewMiddleware(lambda r: response)
     started = time.perf_counter()
@@ -278,12 +285,14 @@ def child(args: argparse.Namespace) -> None:
 
 def report(label: str, r: dict[str, Any], args: argparse.Namespace) -> None:
     print(f"\n== {label} ==")
-    print("(a) requests/s through Django's request path (test client), counting on / off:")
+    print(
+        "(a) requests/s through Django's request path (test client), counting on / off, and median latency:"
+    )
     for name in ("home", "activity", "search"):
         on, off = r["requests"][name]["on"], r["requests"][name]["off"]
         print(
-            f"    {name:9} {on:7.0f} / {off:7.0f}   ({1000 / on - 1000 / off:+.3f} ms a request,"
-            f" {(on / off - 1) * 100:+.1f} %)"
+            f"    {name:9} {on['per_s']:6.0f} / {off['per_s']:6.0f} /s ({1000 / on['per_s'] - 1000 / off['per_s']:+.3f} ms"
+            f" a request on average); median {on['median_ms']:.2f} / {off['median_ms']:.2f} ms"
         )
     print(f"    the middleware's own work on a counted response: {r['requests']['count_us']:.1f} µs")
     f = r["flush"]
@@ -314,7 +323,7 @@ def main() -> None:
     parser.add_argument("--page-views", type=int, default=1_000_000)
     parser.add_argument("--searches", type=int, default=200_000)
     parser.add_argument("--days", type=int, default=30)
-    parser.add_argument("--requests", type=int, default=200, help="requests per round and page in (a)")
+    parser.add_argument("--requests", type=int, default=600, help="requests per page and side in (a)")
     parser.add_argument("--postgres", default=search_bench.DEFAULT_POSTGRES, help="PostgreSQL server URL")
     parser.add_argument("--timeout", type=float, default=1200.0, help="seconds per step before giving up")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
