@@ -167,7 +167,7 @@ def search_filters(params: Any) -> dict[str, Any]:
     filters: dict[str, Any] = {}
     for name in SEARCH_FILTERS:
         value = getattr(params, name)
-        if value in (None, "", (), False):
+        if value is None or value is False or value in ("", ()):  # age 0 is a filter
             continue
         if name == "days":
             value = [WEEKDAY_CODES[d] for d in value]

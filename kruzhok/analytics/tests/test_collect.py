@@ -126,6 +126,7 @@ def test_search_filters_keep_no_place():
         "sort": "near",
     }
     assert collect.search_filters(SearchParams(q="шахматы")) == {}
+    assert collect.search_filters(SearchParams(age=0)) == {"age": 0}  # a baby's age is a filter too
 
 
 def test_the_query_limit_is_the_models():
