@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Count, Model
@@ -166,7 +166,7 @@ def _aggregate_day(day: date) -> DaySummary:
                 DailyPageStat(
                     day=day,
                     object_type=row["object_type"],
-                    object_id=row["object_id"],
+                    object_id=cast(int, row["object_id"]),  # never null: filtered above
                     views=row["views"],
                     visitors=row["visitors"],
                 )
