@@ -47,7 +47,10 @@ demo: migrate
 	$(PY) manage.py rebuild_search_index --if-missing
 	$(PY) manage.py export_open_data -v 0
 
+# The traffic and search roll-up runs hourly from cron in production (README «Traffic and search
+# counting»); here once at start, so the dashboard shows what the last session browsed.
 run: demo
+	$(PY) manage.py aggregate_analytics -v 0
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser).

@@ -9,3 +9,10 @@ class AnalyticsConfig(AppConfig):
     name = "kruzhok.analytics"
     label = "analytics"
     verbose_name = _("Показатели")
+
+    def ready(self) -> None:
+        from django.core.signals import request_finished
+
+        from kruzhok.analytics.middleware import flush_after_response
+
+        request_finished.connect(flush_after_response, dispatch_uid="analytics_flush_after_response")

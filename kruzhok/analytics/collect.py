@@ -14,6 +14,7 @@ one UPDATE per campaign and day, so a daily cap can overshoot by at most one buf
 from __future__ import annotations
 
 import atexit
+import functools
 import hashlib
 import logging
 import re
@@ -30,36 +31,44 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
+from kruzhok.core.abuse import client_ip
 from kruzhok.core.env import env_int
 
 logger = logging.getLogger(__name__)
 
+QUERY_MAX = 200  # = models.QUERY_MAX (the models are not imported at start-up)
 BUFFER_SIZE = env_int("ANALYTICS_BUFFER_SIZE", 200)
 BUFFER_SECONDS = env_int("ANALYTICS_BUFFER_SECONDS", 10)
 
 # Crawlers, link previews, monitors, scripts and headless browsers: none of them is a visitor.
+# Matched against the lower-cased User-Agent (a case-insensitive pattern is several times slower).
 BOT_PATTERN = re.compile(
     r"bot|crawl|spider|slurp|archiver|fetch|preview|monitor|scan|check|probe|validator|lighthouse"
     r"|headless|phantom|selenium|puppeteer|playwright|curl|wget|python|httpx|aiohttp|okhttp|go-http"
     r"|java/|libwww|perl|ruby|node-fetch|axios|facebookexternalhit|whatsapp|telegram|vkshare"
     r"|yandex(?!browser)|google-|bingpreview|semrush|ahrefs|mj12|dotbot|petalbot|bytespider|gptbot"
-    r"|locust|wrk|apachebench|siege|k6/",
-    re.IGNORECASE,
+    r"|locust|wrk|apachebench|siege|k6/"
 )
+
+
+@functools.lru_cache(maxsize=2048)
+def _bot_agent(agent: str) -> bool:
+    # Cached: a site sees the same few hundred browser strings all day.
+    return len(agent) < 10 or BOT_PATTERN.search(agent.lower()) is not None
 
 
 def is_bot(request: HttpRequest) -> bool:
     """Whether a request is not a person looking at the page: a known robot or script by its
     User-Agent (none at all counts as a script), or a browser's speculative prefetch."""
-    agent = request.headers.get("User-Agent", "")
-    if len(agent) < 10 or BOT_PATTERN.search(agent):
+    if _bot_agent(request.headers.get("User-Agent", "")[:400]):
         return True
     purpose = (request.headers.get("Sec-Purpose", "") + request.headers.get("Purpose", "")).lower()
     return "prefetch" in purpose or "prerender" in purpose
 
 
 def _client(request: HttpRequest) -> tuple[str, str]:
-    return request.META.get("REMOTE_ADDR", ""), request.headers.get("User-Agent", "")[:400]
+    # Behind the proxy every REMOTE_ADDR is the proxy's: the visitor is its forwarded address.
+    return client_ip(request), request.headers.get("User-Agent", "")[:400]
 
 
 @dataclass
@@ -90,7 +99,7 @@ def record_page_view(
 ) -> None:
     referrer = request.headers.get("Referer", "")
     host = referrer.split("/")[2][:200] if referrer.count("/") >= 2 and "://" in referrer else ""
-    if host == request.get_host():
+    if host and host == request.get_host():
         host = ""
     now = timezone.now()
     _add(
@@ -135,6 +144,66 @@ def record_search(
     )
 
 
+# The search parameters a search is logged with. Never `where`, `lat`, `lon` or `radius_km`:
+# they can be a home address; the log keeps only that a place was given (`has_location`).
+SEARCH_FILTERS = (
+    "direction",
+    "categories",
+    "district",
+    "age",
+    "free",
+    "ovz",
+    "open",
+    "days",
+    "after",
+    "before",
+)
+
+
+def search_filters(params: Any) -> dict[str, Any]:
+    """A search's non-location filters that differ from their defaults, as JSON values."""
+    from kruzhok.search.params import WEEKDAY_CODES
+
+    filters: dict[str, Any] = {}
+    for name in SEARCH_FILTERS:
+        value = getattr(params, name)
+        if value is None or value is False or value in ("", ()):  # age 0 is a filter
+            continue
+        if name == "days":
+            value = [WEEKDAY_CODES[d] for d in value]
+        elif name in ("after", "before"):
+            value = value.strftime("%H:%M")
+        elif isinstance(value, tuple):
+            value = list(value)
+        filters[name] = value
+    if params.sort != "best":
+        filters["sort"] = params.sort
+    return filters
+
+
+def count_search(
+    request: HttpRequest, *, source: str, params: Any, results: int | None, corrected: bool
+) -> None:
+    """Log a search run by the page or the API (`params` is a `search.params.SearchParams`).
+
+    Not logged: robots and scripts, a page after the first of the same search (the visitor is
+    reading on, not searching again), a search with no words and no filter (browsing the whole
+    list), and a result count the caller does not know (None). The as-you-type searches the page
+    runs while the visitor types are all logged; the roll-up keeps only the one they settled on
+    (`services._settled`)."""
+    if results is None or params.page > 1 or params.is_empty() or is_bot(request):
+        return
+    record_search(
+        request,
+        source=source,
+        query=params.q.strip()[:QUERY_MAX],
+        filters=search_filters(params),
+        has_location=params.has_location,
+        results=results,
+        corrected=corrected,
+    )
+
+
 def record_ad(campaign_id: int, kind: str) -> None:
     """`kind` is "impressions" or "clicks"."""
     with _lock:
@@ -165,8 +234,9 @@ def _take() -> _Buffer:
 
 
 def discard() -> None:
-    """Forget what is buffered (tests; a worker that forks)."""
+    """Forget what is buffered, and the cached salt (tests; a worker that forks)."""
     _take()
+    _salts.clear()
 
 
 def _salt(day: date) -> str:

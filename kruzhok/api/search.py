@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
 
+from kruzhok.analytics import collect
 from kruzhok.api import params, schemas
 from kruzhok.api.pagination import Page, envelope
 from kruzhok.search import selectors
@@ -123,6 +124,13 @@ def search(request: HttpRequest, query: Query[SearchQuery]) -> Status[dict[str, 
     if problems:
         return params.invalid(problems)
     result = selectors.search(search_params, page_size=page.size)
+    collect.count_search(
+        request,
+        source="api",
+        params=search_params,
+        results=result.count,
+        corrected=bool(result.corrected_query),
+    )
     past_the_end = search_params.page > result.page  # the selector shows the last page instead
     location = result.location
     cards = [] if past_the_end else [_card(request, card) for card in result.results]

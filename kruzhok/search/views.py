@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from kruzhok.analytics import collect
 from kruzhok.core.emails import site_url
 from kruzhok.core.env import env_int
 from kruzhok.places import gazetteer
@@ -211,6 +212,9 @@ def _results(
     return {
         "results": render_to_string("search/_results.html", context, request),
         **_select_options(result, english=english),
+        # For the search log, which must see the same numbers when the parts come from the cache.
+        "count": str(result.count),
+        "corrected": "1" if result.corrected_query else "",
     }
 
 
@@ -280,6 +284,13 @@ def search(request: HttpRequest) -> HttpResponse:
     params, errors = parse_params(request.GET)
     htmx = _is_htmx(request)
     parts = _page_parts(request, params, errors, whole=not htmx)
+    collect.count_search(
+        request,
+        source="page",
+        params=params,
+        results=int(parts["count"]) if "count" in parts else None,
+        corrected=bool(parts.get("corrected")),
+    )
     canonical = reverse("search:search") + (f"?{params.query_string()}" if params.query_string() else "")
     if htmx:
         # The results plus the filters' options out of band (their counts changed); the form
