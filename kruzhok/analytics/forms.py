@@ -17,8 +17,8 @@ TARGET_MAX = 100_000
 class PeriodForm(forms.Form):
     """`month=YYYY-MM` or nothing (the last 30 days); `department=<slug>` for those who may choose."""
 
-    month = forms.CharField(label=_("Месяц"), required=False, max_length=7)
-    department = forms.CharField(label=_("Департамент"), required=False, max_length=40)
+    month = forms.CharField(label=_("Месяц"), required=False)
+    department = forms.CharField(label=_("Департамент"), required=False)
 
     def clean_month(self) -> selectors.Period | None:
         value = self.cleaned_data["month"].strip()
