@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 WIDTH = 400
-LABEL_MAX = 48
+LABEL_MAX = 38
 _ids = count(1)
 
 
@@ -53,7 +53,7 @@ def _open(title: str, desc: str, height: int, css: str) -> tuple[str, list[str]]
     uid = f"chart-{next(_ids)}"
     head = (
         f'<svg class="chart {css}" viewBox="0 0 {WIDTH} {height}" role="img" '
-        f'aria-labelledby="{uid}-t {uid}-d" xmlns="http://www.w3.org/2000/svg">'
+        f'aria-labelledby="{uid}-t" aria-describedby="{uid}-d" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(desc)}</desc>'
     )
     return uid, [head]
@@ -62,7 +62,7 @@ def _open(title: str, desc: str, height: int, css: str) -> tuple[str, list[str]]
 def daily_chart(title: str, days: Sequence[date], series: Sequence[Series]) -> SafeString:
     """Bars for the first series, a line with dots for a second one; a day axis with a label every
     few days and a y axis with four round steps."""
-    height, left, right, top, bottom = 220, 40, 8, 14, 30
+    height, left, right, top, bottom = 230, 46, 10, 14, 34
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     peak = max((max(s.values, default=0) for s in series), default=0)
     y_max = _nice_max(peak)
@@ -89,9 +89,9 @@ def daily_chart(title: str, days: Sequence[date], series: Sequence[Series]) -> S
     every = max(1, math.ceil(n / 6))
     for i, day in enumerate(days):
         if i % every == 0:
-            x = left + slot * (i + 0.5)
+            x = min(left + slot * (i + 0.5), WIDTH - 20)
             parts.append(
-                f'<text class="chart-axis" x="{x:.1f}" y="{height - bottom + 16}" text-anchor="middle">'
+                f'<text class="chart-axis" x="{x:.1f}" y="{height - bottom + 19}" text-anchor="middle">'
                 f"{day.strftime('%d.%m')}</text>"
             )
     if series:
@@ -104,7 +104,8 @@ def daily_chart(title: str, days: Sequence[date], series: Sequence[Series]) -> S
             )
     for s in series[1:2]:
         points = [
-            (left + slot * (i + 0.5), top + plot_h - plot_h * value / y_max) for i, value in enumerate(s.values)
+            (left + slot * (i + 0.5), top + plot_h - plot_h * value / y_max)
+            for i, value in enumerate(s.values)
         ]
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
         parts.append(f'<polyline class="chart-line" points="{path}"/>')
@@ -121,33 +122,34 @@ def bar_chart(
     title: str,
     items: Sequence[tuple[str, int]],
     *,
-    wholes: Sequence[int] | None = None,
+    wholes: Sequence[int | None] | None = None,
     shares: bool = False,
     unit: str = "",
 ) -> SafeString:
-    """Horizontal bars, one per item: its label on a line, the bar under it, the number after the
-    bar. With `wholes`, each bar is a part of its whole: a light track for the whole, the filled
-    part, and «part из whole · N %»; with `shares` too, every track is the full width, so the
-    bars compare shares rather than sizes."""
-    row, top = 36, 4
-    height = top + row * max(len(items), 1) + 4
-    if wholes is None:
-        scale_max = max((value for _label, value in items), default=0) or 1
-    else:
-        scale_max = max([*wholes, *(value for _label, value in items)], default=0) or 1
-    value_room = 118 if wholes is not None else 64
+    """Horizontal bars, one per item: its label (wrapped onto two lines at most), the bar under
+    it, the number after the bar. With `wholes`, each bar is a part of its whole: a light track
+    for the whole, the filled part, and «part из whole · N %» (a None whole: a plain bar); with
+    `shares` too, every track is the full width, so the bars compare shares rather than sizes."""
+    top, line_h, bar_h = 4, 18, 13
+    whole_of = list(wholes) if wholes is not None else [None] * len(items)
+    present = [whole for whole in whole_of if whole is not None]
+    scale_max = max([*present, *(value for _label, value in items)], default=0) or 1
+    value_room = 132 if present else 64
     bar_room = WIDTH - value_room
     summary = "; ".join(
-        f"{label}: {_value_text(value, None if wholes is None else wholes[i], unit)}"
-        for i, (label, value) in enumerate(items)
+        f"{label}: {_value_text(value, whole_of[i], unit)}" for i, (label, value) in enumerate(items)
     )
-    _uid, parts = _open(title, summary or _("нет данных"), height, "chart-bars")
+    labels = [_wrap(label) for label, _value in items]
+    height = top + sum(line_h * len(lines) + bar_h + 10 for lines in labels) + 4
+    _uid, parts = _open(title, summary or _("нет данных"), max(height, 28), "chart-bars")
     if not items:
         parts.append(f'<text class="chart-label" x="0" y="{top + 16}">{escape(_("нет данных"))}</text>')
-    for i, (label, value) in enumerate(items):
-        y = top + row * i
-        parts.append(f'<text class="chart-label" x="0" y="{y + 12}">{escape(_short(label))}</text>')
-        whole = None if wholes is None else wholes[i]
+    y = top
+    for i, (_label, value) in enumerate(items):
+        for line in labels[i]:
+            parts.append(f'<text class="chart-label" x="0" y="{y + 14}">{escape(line)}</text>')
+            y += line_h
+        whole = whole_of[i]
         if whole is not None and shares:
             track = float(bar_room) if whole else 0.0
             w = bar_room * min(value / whole, 1) if whole else 0.0
@@ -156,15 +158,32 @@ def bar_chart(
             w = bar_room * value / scale_max
         if whole is not None:
             parts.append(
-                f'<rect class="chart-track" x="0" y="{y + 17}" width="{track:.1f}" height="12" rx="2"/>'
+                f'<rect class="chart-track" x="0" y="{y + 1}" width="{track:.1f}" height="{bar_h}" rx="2"/>'
             )
-        parts.append(f'<rect class="chart-bar" x="0" y="{y + 17}" width="{w:.1f}" height="12" rx="2"/>')
+        parts.append(f'<rect class="chart-bar" x="0" y="{y + 1}" width="{w:.1f}" height="{bar_h}" rx="2"/>')
         parts.append(
-            f'<text class="chart-value" x="{max(w, track) + 5:.1f}" y="{y + 27}">'
+            f'<text class="chart-value" x="{max(w, track) + 5:.1f}" y="{y + 12}">'
             f"{escape(_value_text(value, whole, unit))}</text>"
         )
+        y += bar_h + 10
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above went through escape()
+
+
+def _wrap(text: str, width: int = LABEL_MAX) -> list[str]:
+    """At most two lines of about `width` characters, broken between words; the rest is «…»."""
+    words, lines, current = text.split(), [], ""
+    for word in words:
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    lines.append(current)
+    lines = [_short(line, width) for line in lines]
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][: width - 1].rstrip("…") + "…"]
+    return lines
 
 
 def _value_text(value: int, whole: int | None, unit: str) -> str:

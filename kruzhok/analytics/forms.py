@@ -50,7 +50,8 @@ class CoverageTargetsForm(forms.Form):
         for okrug in okrugs:
             for direction in directions:
                 self.fields[target_field_name(okrug.pk, direction.pk)] = forms.IntegerField(
-                    label=_("%(okrug)s округ, %(direction)s") % {"okrug": okrug.name, "direction": direction.name_ru},
+                    label=_("%(okrug)s округ, %(direction)s")
+                    % {"okrug": okrug.name, "direction": direction.name_ru},
                     required=False,
                     min_value=0,
                     max_value=TARGET_MAX,

@@ -27,7 +27,6 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
-    Expression,
     F,
     IntegerField,
     OuterRef,
@@ -39,7 +38,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -178,7 +177,9 @@ def _role(user_ref: str) -> Case:
         When(**{f"{user_ref}__isnull": True}, then=Value("system")),
         When(Exists(user.filter(is_superuser=True)), then=Value("admin")),
         When(Exists(user.filter(is_editor=True)), then=Value("editor")),
-        When(Exists(DepartmentMembership.objects.filter(user_id=OuterRef(user_ref))), then=Value("department")),
+        When(
+            Exists(DepartmentMembership.objects.filter(user_id=OuterRef(user_ref))), then=Value("department")
+        ),
         When(Exists(Membership.objects.filter(user_id=OuterRef(user_ref))), then=Value("provider")),
         default=Value("citizen"),
         output_field=CharField(),
@@ -288,8 +289,8 @@ def search_gaps(scope: Scope, limit: int = TOP_QUERIES) -> Table:
 
 
 def _counted(queryset: QuerySet[Any], kind: str) -> Iterable[tuple[str, str, str, int]]:
-    for source, role, n in queryset.values("source_key", "role").annotate(n=Count("pk")).values_list(
-        "source_key", "role", "n"
+    for source, role, n in (
+        queryset.values("source_key", "role").annotate(n=Count("pk")).values_list("source_key", "role", "n")
     ):
         yield kind, source, role, n
 
@@ -319,7 +320,9 @@ def contribution_counts(scope: Scope) -> dict[tuple[str, str, str], int]:
         activities = activities.filter(organization__department=department)
     from_suggestion = Suggestion.objects.filter(kind=Suggestion.Kind.NEW_ACTIVITY, activity=OuterRef("pk"))
     import_run = AuditLog.objects.filter(
-        action="imports.catalog.imported", object_id=OuterRef("source"), created_at__gte=OuterRef("created_at")
+        action="imports.catalog.imported",
+        object_id=OuterRef("source"),
+        created_at__gte=OuterRef("created_at"),
     ).order_by("created_at")
     first_version = ActivityVersion.objects.filter(activity=OuterRef("pk")).order_by("number")
     activities = activities.annotate(
@@ -356,8 +359,12 @@ def contribution_counts(scope: Scope) -> dict[tuple[str, str, str], int]:
         network_events = Event.objects.filter(organization__department=department).annotate(
             key=Cast("pk", CharField())
         )
-        event_edits = event_edits.filter(object_type="events.event", object_id__in=network_events.values("key"))
-    event_edits = event_edits.annotate(source_key=Value(SOURCE_WEB, output_field=CharField()), role=_role("actor"))
+        event_edits = event_edits.filter(
+            object_type="events.event", object_id__in=network_events.values("key")
+        )
+    event_edits = event_edits.annotate(
+        source_key=Value(SOURCE_WEB, output_field=CharField()), role=_role("actor")
+    )
     add(_counted(event_edits, KIND_EDIT))
 
     accepted = Suggestion.objects.filter(
@@ -444,7 +451,9 @@ def contributions(scope: Scope) -> Table:
     )
 
 
-def totals_by(counts: dict[tuple[str, str, str], int], position: int, labels: dict[str, Any]) -> list[tuple[str, int]]:
+def totals_by(
+    counts: dict[tuple[str, str, str], int], position: int, labels: dict[str, Any]
+) -> list[tuple[str, int]]:
     """Sums of `counts` by kind (0), source (1) or role (2), in the order of `labels`, zeros kept."""
     sums = dict.fromkeys(labels, 0)
     for key, n in counts.items():
@@ -483,7 +492,12 @@ def department_coverage(scope: Scope) -> Table:
             _("Организации с живой записью, проверенной за %(days)s дн.")
             % {"days": settings.REVIEW_AFTER_DAYS}
         ),
-        [str(_("департамент")), str(_("с живой свежей записью")), str(_("всего организаций")), str(_("доля, %"))],
+        [
+            str(_("департамент")),
+            str(_("с живой свежей записью")),
+            str(_("всего организаций")),
+            str(_("доля, %")),
+        ],
         [[name, fresh, total, _percent(fresh, total)] for name, fresh, total in rows],
     )
 
@@ -497,62 +511,62 @@ class OfferCell:
     okrug: str
     direction: str
     live: int
-    network: int | None
     expected: int | None
 
 
 def offer_cells(scope: Scope) -> list[OfferCell]:
-    """Live entries per okrug × direction (and the department's share) against the editors'
-    targets. Four queries: okrugs, directions, counts, targets."""
-    okrugs = list(District.objects.filter(kind=District.Kind.OKRUG).order_by("name").values_list("pk", "name"))
+    """Live entries per okrug × direction against the editors' targets (the city's offer); for a
+    department, its network's entries only. Four queries: okrugs, directions, counts, targets."""
+    okrugs = list(
+        District.objects.filter(kind=District.Kind.OKRUG).order_by("name").values_list("pk", "name")
+    )
     directions = list(Direction.objects.order_by("position").values_list("pk", "name_ru"))
-    aggregates: dict[str, Expression] = {"live": Count("pk")}
+    live = Activity.objects.live().filter(venue__district__kind=District.Kind.OKRUG)
     if scope.department is not None:
-        aggregates["network"] = Count("pk", filter=Q(organization__department=scope.department))
+        live = live.filter(organization__department=scope.department)
     counted = {
-        (row["venue__district_id"], row["direction_id"]): row
-        for row in Activity.objects.live()
-        .filter(venue__district__kind=District.Kind.OKRUG)
-        .values("venue__district_id", "direction_id")
-        .annotate(**aggregates)
+        (okrug_id, direction_id): n
+        for okrug_id, direction_id, n in live.values("venue__district_id", "direction_id")
+        .annotate(n=Count("pk"))
         .order_by()
+        .values_list("venue__district_id", "direction_id", "n")
     }
-    targets = dict(
-        ((okrug_id, direction_id), expected)
+    targets = {
+        (okrug_id, direction_id): expected
         for okrug_id, direction_id, expected in CoverageTarget.objects.values_list(
             "okrug_id", "direction_id", "expected"
         )
-    )
-    cells = []
-    for okrug_id, okrug in okrugs:
-        for direction_id, direction in directions:
-            row = counted.get((okrug_id, direction_id), {})
-            cells.append(
-                OfferCell(
-                    okrug=okrug,
-                    direction=direction,
-                    live=row.get("live", 0),
-                    network=row.get("network", 0) if scope.department is not None else None,
-                    expected=targets.get((okrug_id, direction_id)),
-                )
-            )
-    return cells
+    }
+    return [
+        OfferCell(
+            okrug=okrug,
+            direction=direction,
+            live=counted.get((okrug_id, direction_id), 0),
+            expected=targets.get((okrug_id, direction_id)),
+        )
+        for okrug_id, okrug in okrugs
+        for direction_id, direction in directions
+    ]
 
 
 def offer(scope: Scope, cells: list[OfferCell] | None = None) -> Table:
     cells = offer_cells(scope) if cells is None else cells
-    headers = [str(_("округ")), str(_("направленность")), str(_("живых занятий"))]
-    if scope.department is not None:
-        headers.append(str(_("из них сети")))
-    headers += [str(_("предложение города")), str(_("выполнено, %"))]
-    rows = []
-    for cell in cells:
-        row: list[Any] = [cell.okrug, cell.direction, cell.live]
-        if scope.department is not None:
-            row.append(cell.network)
-        row += [cell.expected, _percent(cell.live, cell.expected) if cell.expected else None]
-        rows.append(row)
-    return Table("offer", str(_("Занятия по округам и направленностям против предложения города")), headers, rows)
+    live = str(_("живых занятий")) if scope.department is None else str(_("живых занятий сети"))
+    return Table(
+        "offer",
+        str(_("Занятия по округам и направленностям против предложения города")),
+        [
+            str(_("округ")),
+            str(_("направленность")),
+            live,
+            str(_("предложение города")),
+            str(_("выполнено, %")),
+        ],
+        [
+            [cell.okrug, cell.direction, cell.live, cell.expected, _percent(cell.live, cell.expected or 0)]
+            for cell in cells
+        ],
+    )
 
 
 def offer_by_okrug(cells: list[OfferCell]) -> list[tuple[str, int, int]]:
@@ -590,7 +604,8 @@ def freshness(scope: Scope) -> Table:
     )
     if scope.department is None:
         table.rows += [
-            [name or str(_("без департамента")), fresh, total, _percent(fresh, total)] for name, fresh, total in rows
+            [name or str(_("без департамента")), fresh, total, _percent(fresh, total)]
+            for name, fresh, total in rows
         ]
     return table
 

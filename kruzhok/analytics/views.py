@@ -32,8 +32,13 @@ from kruzhok.places.models import District
 
 @dataclass
 class Chart:
+    title: str
     svg: SafeString
     legend: list[tuple[str, str]] = field(default_factory=list)  # (css class, label)
+
+
+def bars(title: str, items: list[tuple[str, int]], **options: Any) -> Chart:
+    return Chart(title, charts.bar_chart(title, items, **options))
 
 
 @dataclass
@@ -93,9 +98,11 @@ def resolve(request: HttpRequest) -> Choice:
 def _daily(title: str, table: selectors.Table, legend_classes: tuple[str, ...]) -> Chart:
     days = [row[0] for row in table.rows]
     series = [
-        charts.Series(table.headers[i + 1], [row[i + 1] or 0 for row in table.rows]) for i in range(len(legend_classes))
+        charts.Series(table.headers[i + 1], [row[i + 1] or 0 for row in table.rows])
+        for i in range(len(legend_classes))
     ]
-    return Chart(charts.daily_chart(title, days, series), list(zip(legend_classes, [s.label for s in series], strict=True)))
+    legend = list(zip(legend_classes, [s.label for s in series], strict=True))
+    return Chart(title, charts.daily_chart(title, days, series), legend)
 
 
 def sections(scope: selectors.Scope) -> list[Section]:
@@ -119,7 +126,11 @@ def sections(scope: selectors.Scope) -> list[Section]:
         )
     )
 
-    searches, queries, gaps = selectors.searches(scope), selectors.top_queries(scope), selectors.search_gaps(scope)
+    searches, queries, gaps = (
+        selectors.searches(scope),
+        selectors.top_queries(scope),
+        selectors.search_gaps(scope),
+    )
     result.append(
         Section(
             "searches",
@@ -131,8 +142,8 @@ def sections(scope: selectors.Scope) -> list[Section]:
             ],
             charts=[
                 _daily(searches.caption, searches, ("chart-key-bar", "chart-key-line")),
-                Chart(charts.bar_chart(gaps.caption, [(row[0], row[1]) for row in gaps.rows[:10]])),
-                Chart(charts.bar_chart(queries.caption, [(row[0], row[1]) for row in queries.rows[:10]])),
+                bars(gaps.caption, [(row[0], row[1]) for row in gaps.rows[:10]]),
+                bars(queries.caption, [(row[0], row[1]) for row in queries.rows[:10]]),
             ],
             tables=[searches, gaps, queries],
         )
@@ -146,12 +157,14 @@ def sections(scope: selectors.Scope) -> list[Section]:
             _("Вклад в каталог"),
             note=_("Роль — та, что у человека сейчас. Правки из импорта считаются только по всему городу.")
             if is_city
-            else _("Роль — та, что у человека сейчас. Правки из импорта здесь не считаются: журнал импорта не делит их по сетям."),
+            else _(
+                "Роль — та, что у человека сейчас. Правки из импорта здесь не считаются: журнал импорта не делит их по сетям."
+            ),
             figures=[(_("всего действий"), charts.number(sum(counts.values())))],
             charts=[
-                Chart(charts.bar_chart(_("Вклад по видам"), selectors.totals_by(counts, 0, selectors.KINDS))),
-                Chart(charts.bar_chart(_("Вклад по источникам"), selectors.totals_by(counts, 1, selectors.SOURCES))),
-                Chart(charts.bar_chart(_("Вклад по ролям"), selectors.totals_by(counts, 2, selectors.ROLES))),
+                bars(_("Вклад по видам"), selectors.totals_by(counts, 0, selectors.KINDS)),
+                bars(_("Вклад по источникам"), selectors.totals_by(counts, 1, selectors.SOURCES)),
+                bars(_("Вклад по ролям"), selectors.totals_by(counts, 2, selectors.ROLES)),
             ],
             tables=[contributions],
         )
@@ -161,32 +174,30 @@ def sections(scope: selectors.Scope) -> list[Section]:
     cells = selectors.offer_cells(scope)
     offer = selectors.offer(scope, cells)
     by_okrug = selectors.offer_by_okrug(cells)
-    targets_set = all(expected for _o, _l, expected in by_okrug) and bool(by_okrug)
     result.append(
         Section(
             "coverage",
             _("Охват"),
             figures=[
-                (_("организаций с живой свежей записью"), charts.number(sum(row[1] for row in coverage.rows))),
+                (
+                    _("организаций с живой свежей записью"),
+                    charts.number(sum(row[1] for row in coverage.rows)),
+                ),
                 (_("всего организаций"), charts.number(sum(row[2] for row in coverage.rows))),
             ],
             charts=[
-                Chart(
-                    charts.bar_chart(
-                        coverage.caption,
-                        [(row[0], row[1]) for row in coverage.rows],
-                        wholes=[row[2] for row in coverage.rows],
-                        shares=True,
-                    )
+                bars(
+                    coverage.caption,
+                    [(row[0], row[1]) for row in coverage.rows],
+                    wholes=[row[2] for row in coverage.rows],
+                    shares=True,
                 ),
-                Chart(
-                    charts.bar_chart(
-                        _("Живые занятия по округам против предложения города")
-                        if targets_set
-                        else _("Живые занятия по округам"),
-                        [(okrug, live) for okrug, live, _e in by_okrug],
-                        wholes=[expected for _o, _l, expected in by_okrug] if targets_set else None,
-                    )
+                bars(
+                    _("Живые занятия по округам против предложения города")
+                    if is_city
+                    else _("Живые занятия сети по округам против предложения города"),
+                    [(okrug, live) for okrug, live, _e in by_okrug],
+                    wholes=[expected or None for _o, _l, expected in by_okrug],
                 ),
             ],
             tables=[coverage, offer],
@@ -200,13 +211,11 @@ def sections(scope: selectors.Scope) -> list[Section]:
             _("Свежесть"),
             figures=[(_("проверены недавно"), f"{selectors.cell(freshness.rows[0][3]) or '—'}\u00a0%")],
             charts=[
-                Chart(
-                    charts.bar_chart(
-                        freshness.caption,
-                        [(row[0], row[1]) for row in freshness.rows],
-                        wholes=[row[2] for row in freshness.rows],
-                        shares=True,
-                    )
+                bars(
+                    freshness.caption,
+                    [(row[0], row[1]) for row in freshness.rows],
+                    wholes=[row[2] for row in freshness.rows],
+                    shares=True,
                 )
             ],
             tables=[freshness],
@@ -224,7 +233,7 @@ def sections(scope: selectors.Scope) -> list[Section]:
                 (_("писем отправлено"), charts.number(sum(row[1] for row in mails.rows))),
             ],
             charts=[
-                Chart(charts.bar_chart(subscribers.caption, [(row[0], row[1]) for row in subscribers.rows])),
+                bars(subscribers.caption, [(row[0], row[1]) for row in subscribers.rows]),
                 _daily(mails.caption, mails, ("chart-key-bar",)),
             ],
             tables=[subscribers, mails],
@@ -271,7 +280,9 @@ def table_csv(request: HttpRequest, slug: str) -> HttpResponse:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(table.headers)
     for row in table.rows:
-        writer.writerow([escape_formula(value) if isinstance(value, str) else selectors.cell(value) for value in row])
+        writer.writerow(
+            [escape_formula(value) if isinstance(value, str) else selectors.cell(value) for value in row]
+        )
     period = choice.scope.period
     name = "-".join(
         part
@@ -295,15 +306,22 @@ def targets(request: HttpRequest) -> HttpResponse:
     directions = list(Direction.objects.order_by("position"))
     current = {
         (okrug_id, direction_id): expected
-        for okrug_id, direction_id, expected in CoverageTarget.objects.values_list("okrug_id", "direction_id", "expected")
+        for okrug_id, direction_id, expected in CoverageTarget.objects.values_list(
+            "okrug_id", "direction_id", "expected"
+        )
     }
     form = CoverageTargetsForm(
-        request.POST if request.method == "POST" else None, okrugs=okrugs, directions=directions, current=current
+        request.POST if request.method == "POST" else None,
+        okrugs=okrugs,
+        directions=directions,
+        current=current,
     )
     if request.method == "POST":
         if form.is_valid():
             changed = coverage_targets_set(targets=form.targets(), editor=permissions.signed_in_user(request))
-            messages.success(request, _("Предложение города сохранено: изменено ячеек — %(n)s.") % {"n": changed})
+            messages.success(
+                request, _("Предложение города сохранено: изменено ячеек — %(n)s.") % {"n": changed}
+            )
             return redirect(reverse("analytics:targets"))
         messages.error(request, _("Не сохранено: исправьте отмеченные ячейки."))
     return render(request, "analytics/targets.html", {"form": form, "directions": directions})

@@ -47,7 +47,9 @@ def _stamp(model: Any, pk: int, **fields: Any) -> None:
 
 def build() -> City:
     now = timezone.now()
-    dep_a, _c = Department.objects.get_or_create(slug="education", defaults={"name": "Департамент образования"})
+    dep_a, _c = Department.objects.get_or_create(
+        slug="education", defaults={"name": "Департамент образования"}
+    )
     dep_b, _c = Department.objects.get_or_create(slug="culture", defaults={"name": "Управление культуры"})
     Department.objects.filter(pk=dep_a.pk).update(name="Департамент образования")
     Department.objects.filter(pk=dep_b.pk).update(name="Управление культуры")
@@ -94,21 +96,37 @@ def build() -> City:
     CoverageTarget.objects.create(okrug=sovetsky, direction=activities["a2_stale"].direction, expected=2)
 
     # Traffic: two days in October, one outside.
-    DailyTraffic.objects.create(day=date(2026, 10, 1), page_views=100, visitors=40, searches=20, zero_result_searches=3)
-    DailyTraffic.objects.create(day=date(2026, 10, 15), page_views=50, visitors=25, searches=10, zero_result_searches=1)
+    DailyTraffic.objects.create(
+        day=date(2026, 10, 1), page_views=100, visitors=40, searches=20, zero_result_searches=3
+    )
+    DailyTraffic.objects.create(
+        day=date(2026, 10, 15), page_views=50, visitors=25, searches=10, zero_result_searches=1
+    )
     DailyTraffic.objects.create(day=date(2026, 9, 30), page_views=999, visitors=999, searches=999)
     # Network pages: A sees 7 + 3 on 1 October; B's page and the November row are not A's.
     DailyPageStat.objects.create(
-        day=date(2026, 10, 1), object_type="activity", object_id=activities["a1_fresh"].pk, views=7, visitors=5
+        day=date(2026, 10, 1),
+        object_type="activity",
+        object_id=activities["a1_fresh"].pk,
+        views=7,
+        visitors=5,
     )
     DailyPageStat.objects.create(
         day=date(2026, 10, 1), object_type="organization", object_id=orgs["a2"].pk, views=3, visitors=2
     )
     DailyPageStat.objects.create(
-        day=date(2026, 10, 1), object_type="activity", object_id=activities["b1_fresh"].pk, views=11, visitors=9
+        day=date(2026, 10, 1),
+        object_type="activity",
+        object_id=activities["b1_fresh"].pk,
+        views=11,
+        visitors=9,
     )
     DailyPageStat.objects.create(
-        day=date(2026, 11, 1), object_type="activity", object_id=activities["a1_fresh"].pk, views=50, visitors=50
+        day=date(2026, 11, 1),
+        object_type="activity",
+        object_id=activities["a1_fresh"].pk,
+        views=50,
+        visitors=50,
     )
     # Queries: шахматы 8, керлинг 4 (all zero), робототехника 2 (1 zero); September's is outside.
     DailyQuery.objects.create(day=date(2026, 10, 1), query="шахматы", searches=5)
@@ -131,8 +149,13 @@ def build() -> City:
         [(omsk(3, 1), "sent"), (omsk(3, 20), "sent"), (omsk(4), "failed"), (omsk(1, month=11), "sent")]
     ):
         OutboxMail.objects.create(
-            key=f"k{n}", recipient="r@example.org", from_email="f@example.org", subject="s", body_text="b",
-            status=status, sent_at=sent_at if status == "sent" else None,
+            key=f"k{n}",
+            recipient="r@example.org",
+            from_email="f@example.org",
+            subject="s",
+            body_text="b",
+            status=status,
+            sent_at=sent_at if status == "sent" else None,
         )
     return City(dep_a, dep_b, orgs, activities, users)
 
@@ -152,16 +175,23 @@ def _contributions(
         activity=web, number=1, action="created", actor=users["provider_a"], data={}
     )
     # new / import / department (A); the import also updated 3 rows: edit / import / department (city)
-    imported = new_activity("a1", source="import", external_id=f"x1{tag}")
+    new_activity("a1", source="import", external_id=f"x1{tag}")
     log = AuditLog.objects.create(
-        action="imports.catalog.imported", object_type="imports.catalog", object_id="import",
-        actor=users["member_a"], data={"updated": 3, "created": 1},
+        action="imports.catalog.imported",
+        object_type="imports.catalog",
+        object_id="import",
+        actor=users["member_a"],
+        data={"updated": 3, "created": 1},
     )
     _stamp(AuditLog, log.pk, created_at=omsk(5, 13))
     # new / suggestion / citizen (B), and the suggestion itself: suggestion / suggestion / citizen (B)
     suggested = new_activity("b1")
     sent = Suggestion.objects.create(
-        kind="new_activity", author=users["citizen"], activity=suggested, status="accepted", decided_at=omsk(6)
+        kind="new_activity",
+        author=users["citizen"],
+        activity=suggested,
+        status="accepted",
+        decided_at=omsk(6),
     )
     _stamp(Suggestion, sent.pk, created_at=omsk(4))
     # edit / web / provider (A); edit / web / editor (B); a confirmation is not an edit
@@ -171,13 +201,20 @@ def _contributions(
         (activities["a1_fresh"], "confirmed", "provider_a"),
     ]:
         version = ActivityVersion.objects.create(
-            activity=activity, number=ActivityVersion.objects.filter(activity=activity).count() + 1,
-            action=action, actor=users[actor], data={},
+            activity=activity,
+            number=ActivityVersion.objects.filter(activity=activity).count() + 1,
+            action=action,
+            actor=users[actor],
+            data={},
         )
         _stamp(ActivityVersion, version.pk, created_at=omsk(7))
     # edit / suggestion / citizen (A): sent in September, accepted in October
     accepted = Suggestion.objects.create(
-        kind="edit", author=users["citizen"], activity=activities["a2_stale"], status="accepted", decided_at=omsk(8)
+        kind="edit",
+        author=users["citizen"],
+        activity=activities["a2_stale"],
+        status="accepted",
+        decided_at=omsk(8),
     )
     _stamp(Suggestion, accepted.pk, created_at=omsk(20, month=9))
     # comment / web / citizen (A); comment / web / provider (B); a November comment is outside
@@ -190,8 +227,11 @@ def _contributions(
         _stamp(Comment, comment.pk, created_at=when)
     # new / admin / admin (A): an organization added through the admin site
     entry = LogEntry.objects.create(
-        user=users["admin"], content_type=ContentType.objects.get_for_model(Organization),
-        object_id=str(orgs["a3"].pk), object_repr="СЮТ №3", action_flag=ADDITION,
+        user=users["admin"],
+        content_type=ContentType.objects.get_for_model(Organization),
+        object_id=str(orgs["a3"].pk),
+        object_repr="СЮТ №3",
+        action_flag=ADDITION,
     )
     _stamp(LogEntry, entry.pk, action_time=omsk(10))
 

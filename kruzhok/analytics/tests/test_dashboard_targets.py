@@ -32,7 +32,10 @@ def cell():
 
 def test_editor_sees_one_labelled_field_per_okrug_and_direction(editor_client):
     page = editor_client.get(URL).content.decode()
-    assert page.count('type="number"') == District.objects.filter(kind="okrug").count() * Direction.objects.count()
+    assert (
+        page.count('type="number"')
+        == District.objects.filter(kind="okrug").count() * Direction.objects.count()
+    )
     assert page.count("<label for=") >= 30
 
 
@@ -113,4 +116,7 @@ def test_the_targets_show_on_the_dashboard(editor_client, cell):
     okrug, direction, name = cell
     editor_client.post(URL, {name: "9"})
     page = editor_client.get("/dashboard/").content.decode()
-    assert f"<th scope=\"row\">{okrug.name}</th><td>{direction.name_ru}</td><td>0</td><td>9</td><td>0</td>" in page
+    assert (
+        f'<th scope="row">{okrug.name}</th><td>{direction.name_ru}</td><td>0</td><td>9</td><td>0</td></tr>'
+        in page
+    )

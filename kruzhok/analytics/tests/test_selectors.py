@@ -30,7 +30,9 @@ def test_month_period_is_the_calendar_month():
     assert (period.start, period.end, len(period.days)) == (date(2026, 2, 1), date(2026, 2, 28), 28)
 
 
-@pytest.mark.parametrize("value", ["", "2026", "2026-13", "2026-00", "26-10", "2026-10-01", "1999-01", "абв", "2026-1"])
+@pytest.mark.parametrize(
+    "value", ["", "2026", "2026-13", "2026-00", "26-10", "2026-10-01", "1999-01", "абв", "2026-1"]
+)
 def test_month_period_refuses_what_is_not_a_month(value):
     with pytest.raises(selectors.PeriodError):
         selectors.month_period(value)
@@ -54,7 +56,11 @@ def test_department_traffic_counts_only_its_networks_pages(city):
 
 def test_searches_per_day_and_top_queries_and_gaps(city):
     assert by_day(selectors.searches(scope())) == {date(2026, 10, 1): [20, 3], date(2026, 10, 15): [10, 1]}
-    assert selectors.top_queries(scope()).rows == [["шахматы", 8, 0], ["керлинг", 4, 4], ["робототехника", 2, 1]]
+    assert selectors.top_queries(scope()).rows == [
+        ["шахматы", 8, 0],
+        ["керлинг", 4, 4],
+        ["робототехника", 2, 1],
+    ]
     assert selectors.search_gaps(scope()).rows == [["керлинг", 4, 4], ["робототехника", 1, 2]]
 
 
@@ -91,20 +97,24 @@ def test_a_department_sees_only_its_own_coverage_row(city):
 
 
 def test_offer_counts_live_entries_per_okrug_and_direction_against_targets(city):
-    cells = {(c.okrug, c.direction): (c.live, c.network, c.expected) for c in selectors.offer_cells(scope())}
-    assert cells[("Кировский", "Физкультурно-спортивная")] == (2, None, 4)
-    assert cells[("Кировский", "Техническая")] == (1, None, None)
-    assert cells[("Советский", "Художественная")] == (1, None, 2)
-    assert cells[("Советский", "Физкультурно-спортивная")] == (1, None, None)
-    assert sum(live for live, _n, _e in cells.values()) == 5
+    cells = {(c.okrug, c.direction): (c.live, c.expected) for c in selectors.offer_cells(scope())}
+    assert cells[("Кировский", "Физкультурно-спортивная")] == (2, 4)
+    assert cells[("Кировский", "Техническая")] == (1, None)
+    assert cells[("Советский", "Художественная")] == (1, 2)
+    assert cells[("Советский", "Физкультурно-спортивная")] == (1, None)
+    assert sum(live for live, _e in cells.values()) == 5
     assert len(cells) == 30  # the five okrugs of Omsk × the six directions
+    rows = selectors.offer(scope()).rows
+    assert ["Кировский", "Физкультурно-спортивная", 2, 4, 50] in rows
+    assert ["Кировский", "Техническая", 1, None, None] in rows
 
 
-def test_offer_of_a_department_adds_its_networks_share(city):
-    cells = {(c.okrug, c.direction): (c.live, c.network) for c in selectors.offer_cells(scope(city.dep_a))}
-    assert cells[("Кировский", "Физкультурно-спортивная")] == (2, 2)
-    assert cells[("Кировский", "Техническая")] == (1, 0)
-    assert cells[("Советский", "Физкультурно-спортивная")] == (1, 0)
+def test_offer_of_a_department_counts_its_network_only(city):
+    cells = {(c.okrug, c.direction): (c.live, c.expected) for c in selectors.offer_cells(scope(city.dep_a))}
+    assert cells[("Кировский", "Физкультурно-спортивная")] == (2, 4)
+    assert cells[("Кировский", "Техническая")] == (0, None)  # b1's, another department's
+    assert cells[("Советский", "Физкультурно-спортивная")] == (0, None)  # n1's, no department
+    assert sum(live for live, _e in cells.values()) == 3
 
 
 def test_freshness_overall_and_per_department(city):
@@ -118,7 +128,12 @@ def test_freshness_overall_and_per_department(city):
 
 
 def test_alerts_count_active_subscriptions_by_kind_and_mails_by_omsk_day(city):
-    assert selectors.subscribers(scope()).rows == [["Поиск", 2], ["Занятие", 1], ["Организация", 0], ["Событие", 0]]
+    assert selectors.subscribers(scope()).rows == [
+        ["Поиск", 2],
+        ["Занятие", 1],
+        ["Организация", 0],
+        ["Событие", 0],
+    ]
     assert by_day(selectors.mails(scope())) == {date(2026, 10, 3): [2]}
 
 

@@ -15,7 +15,8 @@ def render_table(table: selectors.Table) -> list[str]:
     """The table as aligned columns: text left, numbers right; an empty cell is «—»."""
     cells = [[value or "—" for value in row] for row in table.cells()]
     numeric = [
-        all(isinstance(row[i], int | float) or row[i] is None for row in table.rows) for i in range(len(table.headers))
+        all(isinstance(row[i], int | float) or row[i] is None for row in table.rows)
+        for i in range(len(table.headers))
     ]
     widths = [max([len(h), *(len(row[i]) for row in cells)]) for i, h in enumerate(table.headers)]
 
