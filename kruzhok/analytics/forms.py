@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kruzhok.analytics import selectors
 from kruzhok.catalog.models import Direction
+from kruzhok.catalog.templatetags.catalog_tags import loc_name
 from kruzhok.places.models import District
 
 TARGET_MAX = 100_000
@@ -51,7 +52,7 @@ class CoverageTargetsForm(forms.Form):
             for direction in directions:
                 self.fields[target_field_name(okrug.pk, direction.pk)] = forms.IntegerField(
                     label=_("%(okrug)s округ, %(direction)s")
-                    % {"okrug": okrug.name, "direction": direction.name_ru},
+                    % {"okrug": okrug.name, "direction": loc_name(direction)},
                     required=False,
                     min_value=0,
                     max_value=TARGET_MAX,

@@ -45,6 +45,7 @@ from django.utils.translation import gettext_lazy as _
 from kruzhok.accounts.models import DepartmentMembership, Membership, User
 from kruzhok.analytics.models import CoverageTarget, DailyPageStat, DailyQuery, DailyTraffic
 from kruzhok.catalog.models import Activity, Department, Direction, Organization, Status
+from kruzhok.catalog.templatetags.catalog_tags import loc_name
 from kruzhok.community.models import Comment
 from kruzhok.core.models import AuditLog
 from kruzhok.events.models import Event
@@ -520,7 +521,7 @@ def offer_cells(scope: Scope) -> list[OfferCell]:
     okrugs = list(
         District.objects.filter(kind=District.Kind.OKRUG).order_by("name").values_list("pk", "name")
     )
-    directions = list(Direction.objects.order_by("position").values_list("pk", "name_ru"))
+    directions = [(direction.pk, loc_name(direction)) for direction in Direction.objects.order_by("position")]
     live = Activity.objects.live().filter(venue__district__kind=District.Kind.OKRUG)
     if scope.department is not None:
         live = live.filter(organization__department=scope.department)

@@ -26,6 +26,8 @@ from kruzhok.moderation.models import ActivityVersion, Suggestion
 from kruzhok.notifications.models import OutboxMail, Subscription
 
 MONTH = "2026-10"
+# No passwords (hashing is slow); the tests sign in with force_login.
+NO_PASSWORD: dict[str, Any] = {"password": None}
 
 
 def omsk(day: int, hour: int = 12, month: int = 10) -> datetime:
@@ -83,14 +85,13 @@ def build() -> City:
         "n1": act("n1", sovetsky, "sport"),
     }
     users = {
-        # No passwords (hashing is slow); the tests sign in with force_login.
-        "citizen": people.user("citizen@example.org", password=None),
+        "citizen": people.user("citizen@example.org", **NO_PASSWORD),
         "provider_a": people.provider(orgs["a1"], email="provider-a@example.org", password=None),
         "provider_b": people.provider(orgs["b1"], email="provider-b@example.org", password=None),
         "member_a": people.department_member(dep_a, email="member-a@example.org", password=None),
         "member_b": people.department_member(dep_b, email="member-b@example.org", password=None),
-        "editor": people.user("editor-kpi@example.org", is_editor=True, is_staff=True, password=None),
-        "admin": people.user("admin-kpi@example.org", is_superuser=True, is_staff=True, password=None),
+        "editor": people.user("editor-kpi@example.org", is_editor=True, is_staff=True, **NO_PASSWORD),
+        "admin": people.user("admin-kpi@example.org", is_superuser=True, is_staff=True, **NO_PASSWORD),
     }
     CoverageTarget.objects.create(okrug=kirov, direction=activities["a1_fresh"].direction, expected=4)
     CoverageTarget.objects.create(okrug=sovetsky, direction=activities["a2_stale"].direction, expected=2)

@@ -251,3 +251,25 @@ def test_page_views_of_an_organization_without_department_count_for_nobody(clien
     for member in ("member_a", "member_b"):
         page = signed_in(client, city.users[member]).get(URL, {"month": kpi_city.MONTH}).content.decode()
         assert "99" not in "".join(sum(html_table(page, "Просмотры страниц сети по дням"), []))
+
+
+def test_dashboard_and_targets_in_english_carry_no_russian_interface_text(client, city):
+    from kruzhok.catalog.models import Department
+    from kruzhok.core.tests.test_i18n import _untranslated_words
+    from kruzhok.places.models import District
+
+    user = city.users["editor"]
+    user.language = "en"
+    user.save(update_fields=["language"])
+    signed_in(client, user, totp=True)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    for path in (f"{URL}?month={kpi_city.MONTH}", "/dashboard/targets/"):
+        html = client.get(path).content.decode()
+        assert '<html lang="en">' in html, path
+        # Data (organization, okrug, direction and query names) stays as entered.
+        names = ["Департамент образования", "Управление культуры", "шахматы", "керлинг", "робототехника"]
+        names += Department.objects.values_list("name", flat=True)
+        names += District.objects.filter(kind="okrug").values_list("name", flat=True)
+        for name in names:
+            html = html.replace(name, "")
+        assert _untranslated_words(html) == set(), path
