@@ -29,16 +29,19 @@ class Series:
     values: Sequence[int]
 
 
-def _nice_max(value: int) -> int:
-    """A round top for the y axis (1, 2, 2.5, 5 × 10^n) at or above `value`."""
+def axis(value: int) -> tuple[int, int]:
+    """A round top for the y axis and its number of steps (4 or 5), each step a whole
+    1, 2, 2.5 or 5 × 10^n: 205 → 250 in steps of 50, 1 → 4 in steps of 1."""
     if value <= 4:
-        return 4
-    magnitude = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        top = step * magnitude
-        if top >= value:
-            return int(math.ceil(top / 4) * 4) if top % 4 else int(top)
-    return int(10 * magnitude)  # pragma: no cover - the loop always returns
+        return 4, 4
+    steps = sorted(
+        {int(m * 10**e) for e in range(13) for m in (1, 2, 2.5, 5) if float(m * 10**e).is_integer()}
+    )
+    best = min(
+        ((next(step for step in steps if step * parts >= value) * parts, parts) for parts in (4, 5)),
+        key=lambda top_parts: (top_parts[0], top_parts[1]),
+    )
+    return best
 
 
 def _short(text: str, limit: int = LABEL_MAX) -> str:
@@ -65,7 +68,7 @@ def daily_chart(title: str, days: Sequence[date], series: Sequence[Series]) -> S
     height, left, right, top, bottom = 230, 46, 10, 14, 34
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     peak = max((max(s.values, default=0) for s in series), default=0)
-    y_max = _nice_max(peak)
+    y_max, divisions = axis(peak)
     summary = "; ".join(
         _("%(label)s: всего %(total)s, больше всего %(peak)s (%(day)s)")
         % {
@@ -77,12 +80,12 @@ def daily_chart(title: str, days: Sequence[date], series: Sequence[Series]) -> S
         for s in series
     )
     _uid, parts = _open(title, summary, height, "chart-daily")
-    for step in range(5):
-        y = top + plot_h - plot_h * step / 4
+    for step in range(divisions + 1):
+        y = top + plot_h - plot_h * step / divisions
         parts.append(f'<line class="chart-grid" x1="{left}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(
             f'<text class="chart-axis" x="{left - 5}" y="{y + 4:.1f}" text-anchor="end">'
-            f"{number(y_max * step // 4)}</text>"
+            f"{number(y_max * step // divisions)}</text>"
         )
     n = max(len(days), 1)
     slot = plot_w / n

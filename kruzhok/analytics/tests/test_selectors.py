@@ -158,3 +158,27 @@ def test_query_count_does_not_grow_with_the_data(city, django_assert_num_queries
     before = cost()
     kpi_city._contributions(city.orgs, city.activities, city.users, tag="again")  # twice the contributions
     assert cost() == before
+
+
+@pytest.mark.parametrize(
+    ("peak", "expected"),
+    [(0, (4, 4)), (3, (4, 4)), (7, (8, 4)), (205, (250, 5)), (999, (1000, 4)), (18485, (20000, 4))],
+)
+def test_chart_axis_tops_are_round_and_cover_the_peak(peak, expected):
+    from kruzhok.analytics.charts import axis
+
+    top, divisions = axis(peak)
+    assert (top, divisions) == expected and top >= peak and top % divisions == 0
+
+
+def test_daily_chart_escapes_text_and_draws_one_bar_per_day():
+    from datetime import date
+
+    from kruzhok.analytics.charts import Series, bar_chart, daily_chart
+
+    days = [date(2026, 10, d) for d in range(1, 8)]
+    svg = daily_chart("<b>T</b>", days, [Series("a&b", [1, 2, 3, 4, 5, 6, 7]), Series("c", [0] * 7)])
+    assert svg.count('class="chart-bar"') == 7 and "<b>" not in svg and "&lt;b&gt;T" in svg
+    assert "style=" not in svg
+    bars = bar_chart("x", [("<script>", 3)], wholes=[None])
+    assert "<script>" not in bars and "&lt;script&gt;" in bars
