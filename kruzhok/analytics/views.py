@@ -119,7 +119,9 @@ def sections(scope: selectors.Scope) -> list[Section]:
             else _("Просмотры страниц организаций, занятий и событий сети; посетители — сумма по страницам."),
             figures=[
                 (_("просмотров"), charts.number(sum(row[1] for row in traffic.rows))),
-                (_("посетителей в среднем за день"), charts.number(_mean(row[2] for row in traffic.rows))),
+                (_("посетителей в среднем за день"), charts.number(_mean(row[2] for row in traffic.rows)))
+                if is_city
+                else (_("посетителей страниц (сумма)"), charts.number(sum(row[2] for row in traffic.rows))),
             ],
             charts=[_daily(traffic.caption, traffic, ("chart-key-bar", "chart-key-line"))],
             tables=[traffic],
