@@ -435,8 +435,8 @@ def _keys(model: type[Any], department: Department) -> QuerySet[Any]:
     return model.objects.filter(**{owner: department}).annotate(key=Cast("pk", CharField())).values("key")
 
 
-def contributions(scope: Scope) -> Table:
-    counts = contribution_counts(scope)
+def contributions(scope: Scope, counts: dict[tuple[str, str, str], int] | None = None) -> Table:
+    counts = contribution_counts(scope) if counts is None else counts
     order = {key: n for n, key in enumerate([*KINDS, *SOURCES, *ROLES])}
     rows = [
         [str(KINDS[kind]), str(SOURCES[source]), str(ROLES[role]), n]

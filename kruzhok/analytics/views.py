@@ -152,7 +152,7 @@ def sections(scope: selectors.Scope) -> list[Section]:
     )
 
     counts = selectors.contribution_counts(scope)
-    contributions = selectors.contributions(scope)
+    contributions = selectors.contributions(scope, counts)
     result.append(
         Section(
             "contributions",

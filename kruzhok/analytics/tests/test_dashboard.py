@@ -273,3 +273,19 @@ def test_dashboard_and_targets_in_english_carry_no_russian_interface_text(client
         for name in names:
             html = html.replace(name, "")
         assert _untranslated_words(html) == set(), path
+
+
+def test_the_whole_page_costs_the_same_queries_with_twice_the_data(client, city):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    signed_in(client, city.users["member_a"])
+
+    def cost():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL, {"month": kpi_city.MONTH}).status_code == 200
+        return len(captured)
+
+    before = cost()
+    kpi_city._contributions(city.orgs, city.activities, city.users, tag="again")
+    assert cost() == before
