@@ -57,9 +57,6 @@ DEFAULT_DAYS = 30
 TOP_QUERIES = 20
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
-# What the page-view roll-up writes in DailyPageStat.object_type for each kind of page.
-PAGE_OBJECT_TYPES = ("activity", "organization", "event")
-
 # Contributions: what was contributed, through which door, by whom.
 KIND_NEW = "new"
 KIND_EDIT = "edit"
@@ -113,7 +110,7 @@ class Period:
 
     def bounds(self) -> tuple[datetime, datetime]:
         """[start, end) as aware datetimes at Omsk midnight, for datetime columns."""
-        tz = timezone.get_current_timezone()
+        tz = timezone.get_default_timezone()
         start = datetime.combine(self.start, datetime.min.time(), tzinfo=tz)
         end = datetime.combine(self.end + timedelta(days=1), datetime.min.time(), tzinfo=tz)
         return start, end
@@ -231,6 +228,7 @@ def traffic(scope: Scope) -> Table:
 
 
 def _network_pages(department: Department) -> Q:
+    # object_type as the page-view middleware records it: "activity", "organization", "event".
     orgs = Organization.objects.filter(department=department).values("pk")
     return (
         Q(object_type="organization", object_id__in=orgs)
@@ -632,7 +630,7 @@ def subscribers(scope: Scope) -> Table:
 def mails(scope: Scope) -> Table:
     per_day = (
         OutboxMail.objects.filter(_in_period(scope, "sent_at"), status=OutboxMail.Status.SENT)
-        .annotate(day=TruncDate("sent_at", tzinfo=timezone.get_current_timezone()))
+        .annotate(day=TruncDate("sent_at", tzinfo=timezone.get_default_timezone()))
         .values("day")
         .annotate(n=Count("pk"))
         .values_list("day", "n")
