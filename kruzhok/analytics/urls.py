@@ -1,4 +1,10 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from kruzhok.analytics import views
 
 app_name = "analytics"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("targets/", views.targets, name="targets"),
+    path("<slug:slug>.csv", views.table_csv, name="csv"),
+]
