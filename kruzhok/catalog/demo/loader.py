@@ -55,6 +55,8 @@ class SeedSummary:
     category_links: int = 0
     free: int = 0
     events: int = 0
+    featured: int = 0
+    posts: int = 0
     per_direction: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -151,6 +153,14 @@ def demo_catalog_seed(
         from kruzhok.events.demo import demo_events_seed
 
         summary.events = demo_events_seed(seed=seed, as_of=as_of or timezone.localdate(), source=DEMO_SOURCE)
+        from kruzhok.promotion.demo import demo_promotion_seed
+
+        summary.featured, summary.posts = demo_promotion_seed(
+            seed=seed, as_of=as_of or timezone.localdate(), source=DEMO_SOURCE
+        )
+        from kruzhok.analytics.demo import demo_coverage_targets
+
+        demo_coverage_targets(source=DEMO_SOURCE)
         # The rows went in without signals; the search index follows in the same transaction.
         from kruzhok.search import index
 

@@ -74,7 +74,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 gettext(
                     "Готово за {seconds:.1f} с: {activities} занятий ({free:.0%} бесплатных), "
-                    "{organizations} организаций, {venues} площадок, {groups} групп, {slots} строк расписания, {events} событий."
+                    "{organizations} организаций, {venues} площадок, {groups} групп, {slots} строк расписания, {events} событий, "
+                    "{featured} выборов редакции, {posts} новостей организаций."
                 ).format(
                     seconds=summary.seconds,
                     activities=summary.activities,
@@ -84,6 +85,8 @@ class Command(BaseCommand):
                     groups=summary.groups,
                     slots=summary.slots,
                     events=summary.events,
+                    featured=summary.featured,
+                    posts=summary.posts,
                 )
             )
         )
