@@ -259,3 +259,33 @@ def test_rows_written_in_bulk_behave_like_ordinary_rows():
     later = factories.activity(title="Секция бокса")
     assert later.pk > demo.last().pk
     assert later.organization.pk > Organization.objects.filter(source="demo").order_by("-id").first().pk
+
+
+def test_the_demo_has_editors_picks_news_and_a_city_offer_and_replace_renews_them():
+    from kruzhok.analytics.models import CoverageTarget
+    from kruzhok.promotion.models import Featured, OrganizationPost
+
+    output = seed("--activities", "200", "--seed", "5")
+    home = Featured.objects.on(AS_OF).filter(direction__isnull=True)
+    assert home.filter(activity__source="demo", activity__status="published").count() == 4
+    assert home.filter(event__isnull=False).count() == 2
+    for direction in Direction.objects.all():
+        assert Featured.objects.on(AS_OF).filter(direction=direction).count() == 2
+    assert not Featured.objects.on(AS_OF + timedelta(days=31)).exists()
+    assert OrganizationPost.objects.filter(organization__source="demo").count() == 24
+    assert "18 выборов редакции, 24 новостей организаций" in output
+    targets = CoverageTarget.objects.count()
+    assert targets and all(t.expected % 5 == 0 for t in CoverageTarget.objects.all())
+
+    first = sorted(
+        Featured.objects.values_list("activity__external_id", "event__title", "direction__slug"), key=str
+    )
+    seed("--activities", "200", "--seed", "5", "--replace")
+    assert (
+        sorted(
+            Featured.objects.values_list("activity__external_id", "event__title", "direction__slug"), key=str
+        )
+        == first
+    )
+    assert OrganizationPost.objects.count() == 24
+    assert CoverageTarget.objects.count() == targets  # an editor's figures are never overwritten
