@@ -103,11 +103,10 @@ def _placement_choices() -> list[tuple[str, str]]:
 class FeaturedForm(forms.Form):
     placement = forms.ChoiceField(label=_("Где показать"), choices=())
     kind = forms.ChoiceField(
-        label=_("Что это"),
+        label=_("Что это (важно, если указан номер)"),
         choices=[("activity", _("Занятие")), ("event", _("Событие"))],
         initial="activity",
         widget=forms.RadioSelect,
-        help_text=_("Нужно, только если указан номер, а не адрес страницы."),
     )
     target = forms.CharField(
         label=_("Номер или адрес страницы"),
