@@ -79,7 +79,7 @@ def photo_add(
         organization=organization, author=author, caption=caption, position=0 if last is None else last + 1
     )
     photo.image.save(image.name or "photo.jpg", image, save=False)
-    stored = photo.image.name
+    stored = photo.image.name or ""
     try:
         photo.save()
     except Exception:

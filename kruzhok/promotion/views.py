@@ -162,7 +162,9 @@ def photo_caption(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Подпись сохранена."))
     else:
         messages.error(
-            request, _("Подпись не сохранена: %(error)s") % {"error": " ".join(form.errors["caption"])}
+            request,
+            _("Подпись не сохранена: %(error)s")
+            % {"error": " ".join(str(e) for e in form.errors["caption"])},
         )
     return redirect("promotion:manage", pk=photo.organization_id)
 
@@ -192,7 +194,7 @@ def _hide_toggle(
     if hide:
         form = HideForm(request.POST)
         if not form.is_valid():
-            messages.error(request, " ".join(form.errors["reason"]))
+            messages.error(request, " ".join(str(e) for e in form.errors["reason"]))
             return redirect("promotion:manage", pk=item.organization_id)
         services.item_hide(item=item, editor=editor, reason=form.cleaned_data["reason"])
         messages.success(request, _("Скрыто с публичной страницы; организация видит причину."))

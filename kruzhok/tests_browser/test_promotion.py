@@ -99,14 +99,12 @@ def world(settings, tmp_path):
         ends=starts.strftime("%Y-%m-%dT14:00"),
     )
     today = timezone.localdate()
-    for kwargs in (
-        {"activity": chess},
-        {"event": open_day},
-        {"activity": football, "direction": football.direction},
-    ):
-        services.featured_add(
-            editor=editor, starts_on=today, ends_on=today + timedelta(days=7), **{"direction": None, **kwargs}
-        )
+    start, end = today, today + timedelta(days=7)
+    services.featured_add(editor=editor, direction=None, activity=chess, starts_on=start, ends_on=end)
+    services.featured_add(editor=editor, direction=None, event=open_day, starts_on=start, ends_on=end)
+    services.featured_add(
+        editor=editor, direction=football.direction, activity=football, starts_on=start, ends_on=end
+    )
     services.featured_add(
         editor=editor,
         direction=None,

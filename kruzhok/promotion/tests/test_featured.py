@@ -349,3 +349,7 @@ def test_admin_lists_promotion_models(admin_client, editor, activity_x, org_x, p
     for name in ("featured", "organizationpost", "organizationphoto"):
         assert admin_client.get(f"/admin/promotion/{name}/").status_code == 200
     assert admin_client.get("/admin/promotion/organizationphoto/add/").status_code == 403
+
+
+def test_moderation_queue_links_to_the_featured_page(editor):
+    assert f'href="{URL}"' in signed_in(editor).get("/moderation/").content.decode()
