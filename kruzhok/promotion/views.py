@@ -52,7 +52,7 @@ def organization_news(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     organization = catalog_selectors.organization_for_page(pk)
     if organization is None or not organization.is_live:
         raise Http404(_("Организация не найдена."))
-    if slug != organization.slug:
+    if slug != (organization.slug or "org"):
         return HttpResponsePermanentRedirect(
             organization.get_absolute_url() + "news/" + (f"?{request.GET.urlencode()}" if request.GET else "")
         )
