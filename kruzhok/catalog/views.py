@@ -17,6 +17,7 @@ from kruzhok.catalog import selectors, structured_data
 from kruzhok.catalog.models import Activity, Status
 from kruzhok.catalog.templatetags.catalog_tags import loc_name
 from kruzhok.core.seo import canonical_url
+from kruzhok.promotion import selectors as promotion_selectors
 
 
 def _paginate(queryset: QuerySet[Any], raw_page: str | None) -> tuple[Page, str]:
@@ -49,7 +50,8 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "catalog/home.html", {"counts": selectors.home_counts()})
+    context = {"counts": selectors.home_counts(), "featured": promotion_selectors.featured_for(None)}
+    return render(request, "catalog/home.html", context)
 
 
 @require_safe
@@ -104,6 +106,7 @@ def organization_detail(request: HttpRequest, pk: int, slug: str) -> HttpRespons
         "messages_list": [page_message] if page_message else [],
         "canonical": canonical_url(request, page=page.number),
         "structured_data": structured_data.organization_json_ld(organization, venues),
+        "showcase": promotion_selectors.organization_showcase(organization),
     }
     return render(request, "catalog/organization_detail.html", context)
 
@@ -131,7 +134,11 @@ def direction_detail(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         title=loc_name(direction),
         queryset=selectors.activities_for_direction(direction),
-        extra={"direction": direction, "direction_categories": selectors.categories_of_direction(direction)},
+        extra={
+            "direction": direction,
+            "direction_categories": selectors.categories_of_direction(direction),
+            "featured": promotion_selectors.featured_for(direction),
+        },
     )
 
 

@@ -1,1 +1,71 @@
+"""Admin for the free promotion. Photos are added only through the provider's page, where the
+upload is re-encoded; here they can be captioned, hidden or deleted. Every change is audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
+
+from kruzhok.core.services import audit_log
 from kruzhok.promotion.ads import admin as ads_admin  # noqa: F401  (ad campaigns register themselves)
+from kruzhok.promotion.models import Featured, OrganizationPhoto, OrganizationPost
+
+
+class _AuditedAdmin(admin.ModelAdmin):
+    audit_name = ""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        verb = "changed" if change else "created"
+        fields = sorted(form.changed_data) if form is not None else []
+        audit_log(
+            action=f"promotion.{self.audit_name}.admin_{verb}",
+            obj=obj,
+            actor=request.user,
+            data={"fields": fields},
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        audit_log(action=f"promotion.{self.audit_name}.admin_deleted", obj=obj, actor=request.user)
+        super().delete_model(request, obj)
+
+
+@admin.register(OrganizationPost)
+class OrganizationPostAdmin(_AuditedAdmin):
+    audit_name = "post"
+    list_display = ["title", "organization", "published_at", "hidden_at"]
+    list_filter = [("hidden_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["organization"]
+    search_fields = ["title", "organization__name"]
+    autocomplete_fields = ["organization"]
+    raw_id_fields = ["author", "hidden_by"]
+    date_hierarchy = "published_at"
+    show_full_result_count = False
+
+
+@admin.register(OrganizationPhoto)
+class OrganizationPhotoAdmin(_AuditedAdmin):
+    audit_name = "photo"
+    list_display = ["__str__", "organization", "position", "width", "height", "hidden_at"]
+    list_filter = [("hidden_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["organization"]
+    search_fields = ["caption", "organization__name"]
+    readonly_fields = ["organization", "image", "width", "height", "author"]
+    raw_id_fields = ["hidden_by"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # uploads go through kruzhok.core.images on the provider's page
+
+
+@admin.register(Featured)
+class FeaturedAdmin(_AuditedAdmin):
+    audit_name = "featured"
+    list_display = ["__str__", "direction", "starts_on", "ends_on", "position"]
+    list_filter = ["direction"]
+    list_select_related = ["direction", "activity", "event"]
+    raw_id_fields = ["activity", "event", "created_by"]
+    date_hierarchy = "starts_on"
