@@ -156,8 +156,9 @@ def build_raw(page_views: int, searches: int, days: int, today: date) -> dict[st
 
     rng = random.Random(7)  # noqa: S311 (test data)
     first_day = today - timedelta(days=days - 1)
+    none: int | None = None
     routes = (
-        [("catalog:home", "", None)] * 3 + [("search:search", "", None)] * 3 + [("events:list", "", None)]
+        [("catalog:home", "", none)] * 3 + [("search:search", "", none)] * 3 + [("events:list", "", none)]
     )
     batch = 10_000
     started = time.perf_counter()
@@ -169,6 +170,7 @@ def build_raw(page_views: int, searches: int, days: int, today: date) -> dict[st
         visitors = [f"{d:02d}{v:030x}" for v in range(max(per_day // 4, 1))]
         for _ in range(per_day if d < days - 1 else page_views - per_day * (days - 1)):
             kind = rng.random()
+            object_id: int | None
             if kind < 0.35:
                 route, object_type, object_id = "catalog:activity", "activity", rng.randrange(1, 20_000)
             elif kind < 0.45:
