@@ -147,6 +147,8 @@ def test_untargeted_campaign_without_ages_is_fine(admin_client, advertiser):
 
 
 def test_staff_editor_cannot_see_or_change_campaigns(client, editor):
+    editor.is_staff = True  # the persona (with TOTP) is an editor; the admin needs staff too
+    editor.save(update_fields=["is_staff"])
     client.force_login(editor)
     ad = campaign()
     assert client.get(LIST_URL).status_code == 403
