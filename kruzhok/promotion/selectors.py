@@ -72,6 +72,17 @@ def pickable_activity(pk: int) -> Activity | None:
     )
 
 
+def event_fits_direction(event: Event, direction_id: int) -> bool:
+    """Whether an event may be picked for a direction page: an event of an activity must be of
+    an activity in that direction; an event without one (an open day, a concert of the whole
+    house) when its organization has a published activity in that direction."""
+    if event.activity_id is not None:
+        return event.activity is not None and event.activity.direction_id == direction_id
+    return Activity.objects.filter(
+        organization_id=event.organization_id, direction_id=direction_id, status=Status.PUBLISHED
+    ).exists()
+
+
 def _live_events() -> QuerySet[Event]:
     return Event.objects.published().select_related("organization", "venue", "venue__district", "activity")
 
