@@ -40,19 +40,33 @@ class Showcase:
     posts: list[OrganizationPost]
     more_posts: bool
     photos: list[OrganizationPhoto]
+    photo_count: int = 0
+
+    @property
+    def more_photos(self) -> bool:
+        return self.photo_count > len(self.photos)
 
 
 def organization_showcase(organization: Organization) -> Showcase:
     posts, more = posts_for_page(organization)
-    return Showcase(posts=posts, more_posts=more, photos=photos_for_page(organization))
+    photos = photos_for_page(organization, limit=GALLERY_LIMIT + 1)
+    # Counted only when the gallery is cut: the link says how many the photos page holds.
+    photo_count = photos_public(organization).count() if len(photos) > GALLERY_LIMIT else len(photos)
+    return Showcase(
+        posts=posts, more_posts=more, photos=photos[:GALLERY_LIMIT], photo_count=photo_count
+    )
 
 
 def posts_public(organization: Organization) -> QuerySet[OrganizationPost]:
     return OrganizationPost.objects.visible().filter(organization=organization)
 
 
+def photos_public(organization: Organization) -> QuerySet[OrganizationPhoto]:
+    return OrganizationPhoto.objects.visible().filter(organization=organization)
+
+
 def photos_for_page(organization: Organization, *, limit: int = GALLERY_LIMIT) -> list[OrganizationPhoto]:
-    return list(OrganizationPhoto.objects.visible().filter(organization=organization)[:limit])
+    return list(photos_public(organization)[:limit])
 
 
 def posts_for_manage(organization: Organization) -> QuerySet[OrganizationPost]:
