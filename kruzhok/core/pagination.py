@@ -12,7 +12,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 
-def paginate(queryset: QuerySet[Any], raw_page: str | None, *, per_page: int | None = None) -> tuple[Page, str]:
+def paginate(
+    queryset: QuerySet[Any], raw_page: str | None, *, per_page: int | None = None
+) -> tuple[Page, str]:
     """The requested page, or the nearest real one with a message saying why (else "").
 
     Out-of-range and malformed numbers are a parent's typo or an old link, not an error page.

@@ -52,9 +52,7 @@ def organization_showcase(organization: Organization) -> Showcase:
     photos = photos_for_page(organization, limit=GALLERY_LIMIT + 1)
     # Counted only when the gallery is cut: the link says how many the photos page holds.
     photo_count = photos_public(organization).count() if len(photos) > GALLERY_LIMIT else len(photos)
-    return Showcase(
-        posts=posts, more_posts=more, photos=photos[:GALLERY_LIMIT], photo_count=photo_count
-    )
+    return Showcase(posts=posts, more_posts=more, photos=photos[:GALLERY_LIMIT], photo_count=photo_count)
 
 
 def posts_public(organization: Organization) -> QuerySet[OrganizationPost]:

@@ -82,7 +82,9 @@ def photo_add(
     stored = ""
     try:
         with transaction.atomic():
-            last = OrganizationPhoto.objects.filter(organization=organization).aggregate(m=Max("position"))["m"]
+            last = OrganizationPhoto.objects.filter(organization=organization).aggregate(m=Max("position"))[
+                "m"
+            ]
             photo = OrganizationPhoto(
                 organization=organization,
                 author=author,
@@ -156,7 +158,9 @@ def _new_photo_name(old: str) -> str:
     """A fresh unguessable name beside the old one: the old URL was public and may be known."""
     folder, _sep, filename = old.rpartition("/")
     suffix = PurePosixPath(filename).suffix.lower() or ".jpg"
-    return f"{folder}/{secrets.token_urlsafe(16)}{suffix}" if folder else f"{secrets.token_urlsafe(16)}{suffix}"
+    return (
+        f"{folder}/{secrets.token_urlsafe(16)}{suffix}" if folder else f"{secrets.token_urlsafe(16)}{suffix}"
+    )
 
 
 def item_hide(*, item: OrganizationPost | OrganizationPhoto, editor: User, reason: str) -> None:
@@ -181,9 +185,11 @@ def item_hide(*, item: OrganizationPost | OrganizationPhoto, editor: User, reaso
                     transaction.on_commit(lambda: storage.delete(old))
             item.hidden_at, item.hidden_by, item.hidden_reason = timezone.now(), editor, reason
             item.save(update_fields=fields)
-            audit_log(action=f"promotion.{_kind(item)}.hidden", obj=item, actor=editor, data={"reason": reason})
+            audit_log(
+                action=f"promotion.{_kind(item)}.hidden", obj=item, actor=editor, data={"reason": reason}
+            )
     except BaseException:
-        if moved_to:
+        if moved_to and isinstance(item, OrganizationPhoto):
             storage.delete(moved_to)
             item.image.name = old
         raise

@@ -228,7 +228,7 @@ class AdCampaignAdmin(admin.ModelAdmin):
             return redirect("admin:promotion_adcampaign_change", campaign.pk)
         return super().delete_view(request, object_id, extra_context)
 
-    @admin.action(permissions=["delete"], description=admin_actions.delete_selected.short_description)
+    @admin.action(permissions=["delete"], description=admin_actions.delete_selected.short_description)  # type: ignore[attr-defined]
     def delete_selected(self, request: HttpRequest, queryset: QuerySet) -> Any:
         """The admin's bulk delete (this name replaces the site's action), refused as a whole when
         a selected campaign has figures."""

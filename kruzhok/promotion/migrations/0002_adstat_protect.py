@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('promotion', '0001_initial'),
+        ("promotion", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='addailystat',
-            name='campaign',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stats', to='promotion.adcampaign', verbose_name='кампания'),
+            model_name="addailystat",
+            name="campaign",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="stats",
+                to="promotion.adcampaign",
+                verbose_name="кампания",
+            ),
         ),
     ]

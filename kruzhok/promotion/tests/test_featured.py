@@ -302,7 +302,9 @@ def test_activity_of_another_direction_is_refused_for_a_direction_page(editor, a
 
 def test_event_of_another_directions_activity_is_refused_for_a_direction_page(editor, activity_x, org_x):
     tournament = future_event(org_x, activity=activity_x)  # activity_x is sport
-    _refused(editor, form(target=f"/events/{tournament.pk}/", placement="arts"), "target", "другой направленности")
+    _refused(
+        editor, form(target=f"/events/{tournament.pk}/", placement="arts"), "target", "другой направленности"
+    )
     response = signed_in(editor).post(URL, form(target=f"/events/{tournament.pk}/", placement="sport"))
     assert response.status_code == 302
     assert Featured.objects.get().event_id == tournament.pk
@@ -310,7 +312,9 @@ def test_event_of_another_directions_activity_is_refused_for_a_direction_page(ed
 
 def test_event_without_activity_fits_the_directions_its_organization_teaches(editor, activity_x, org_x):
     open_day = future_event(org_x, title="День открытых дверей")
-    _refused(editor, form(target=f"/events/{open_day.pk}/", placement="arts"), "target", "другой направленности")
+    _refused(
+        editor, form(target=f"/events/{open_day.pk}/", placement="arts"), "target", "другой направленности"
+    )
     response = signed_in(editor).post(URL, form(target=f"/events/{open_day.pk}/", placement="sport"))
     assert response.status_code == 302
     assert Featured.objects.get().direction.slug == "sport"

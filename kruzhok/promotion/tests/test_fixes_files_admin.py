@@ -42,7 +42,9 @@ def test_admin_single_photo_delete_removes_its_file(
 ):
     photo = make_photo(org_x, provider_x)
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(f"/admin/promotion/organizationphoto/{photo.pk}/delete/", {"post": "yes"})
+        response = admin_client.post(
+            f"/admin/promotion/organizationphoto/{photo.pk}/delete/", {"post": "yes"}
+        )
     assert response.status_code == 302
     assert not default_storage.exists(photo.image.name)
     assert AuditLog.objects.filter(action="promotion.photo.deleted", object_id=str(photo.pk)).exists()

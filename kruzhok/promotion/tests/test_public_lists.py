@@ -42,7 +42,10 @@ def test_whole_gallery_has_no_all_photos_link(client, org_x, provider_x, small_g
 def test_photos_page_hides_hidden_photos_and_redirects_a_wrong_slug(client, org_x, provider_x, editor):
     from kruzhok.promotion import services
 
-    shown, hidden = make_photo(org_x, provider_x, caption="Зал"), make_photo(org_x, provider_x, caption="Спорное")
+    shown, hidden = (
+        make_photo(org_x, provider_x, caption="Зал"),
+        make_photo(org_x, provider_x, caption="Спорное"),
+    )
     services.item_hide(item=hidden, editor=editor, reason="Чужое фото")
     html = client.get(org_x.get_absolute_url() + "photos/").content.decode()
     assert 'alt="Зал"' in html and "Спорное" not in html and shown.image.url in html
@@ -58,7 +61,9 @@ def test_photos_page_hides_hidden_photos_and_redirects_a_wrong_slug(client, org_
         ("0", 1, "Номер страницы — целое число от 1."),
     ],
 )
-def test_news_page_past_the_end_says_so_and_shows_the_nearest_page(client, org_x, provider_x, raw, shown, message):
+def test_news_page_past_the_end_says_so_and_shows_the_nearest_page(
+    client, org_x, provider_x, raw, shown, message
+):
     for n in range(12):
         make_post(org_x, provider_x, title=f"Новость {n:02d}")
     url = org_x.get_absolute_url() + "news/"
