@@ -212,6 +212,9 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 IP_LIMIT_FACTOR = env_int("IP_LIMIT_FACTOR", 5)
 # The public API (/api/v1/): requests a minute from one client address; 0 = no limit.
 API_REQUESTS_PER_MINUTE = env_int("API_REQUESTS_PER_MINUTE", 600)
+# Paid ads: one visitor (address + browser) counts at most this many impressions and one click
+# per campaign per day; further views still show the ad, uncounted.
+ADS_IMPRESSIONS_PER_VISITOR = env_int("ADS_IMPRESSIONS_PER_VISITOR", 10)
 
 # Import limits: a spreadsheet is refused before parsing when it is over these.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)

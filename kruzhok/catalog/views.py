@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
@@ -16,29 +15,9 @@ from kruzhok.accounts import permissions
 from kruzhok.catalog import selectors, structured_data
 from kruzhok.catalog.models import Activity, Status
 from kruzhok.catalog.templatetags.catalog_tags import loc_name
+from kruzhok.core.pagination import paginate
 from kruzhok.core.seo import canonical_url
 from kruzhok.promotion import selectors as promotion_selectors
-
-
-def _paginate(queryset: QuerySet[Any], raw_page: str | None) -> tuple[Page, str]:
-    """The requested page, or the nearest real one with a message saying why.
-
-    Out-of-range and malformed numbers are a parent's typo or an old link, not an error page.
-    """
-    paginator = Paginator(queryset, settings.CATALOG_PAGE_SIZE)
-    try:
-        number = int(raw_page) if raw_page not in (None, "") else 1
-    except ValueError:
-        return paginator.page(1), _("Номер страницы — целое число от 1. Показана первая страница.")
-    if number < 1:
-        return paginator.page(1), _("Номер страницы — целое число от 1. Показана первая страница.")
-    if number > paginator.num_pages:
-        message = _("Страницы %(page)s нет: всего страниц %(total)s. Показана последняя.") % {
-            "page": number,
-            "total": paginator.num_pages,
-        }
-        return paginator.page(paginator.num_pages), message
-    return paginator.page(number), ""
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -95,7 +74,7 @@ def organization_detail(request: HttpRequest, pk: int, slug: str) -> HttpRespons
         raise Http404(_("Организация не найдена."))
     if slug != organization.slug:
         return HttpResponsePermanentRedirect(organization.get_absolute_url())
-    page, page_message = _paginate(
+    page, page_message = paginate(
         selectors.activities_for_organization(organization), request.GET.get("page")
     )
     venues = selectors.organization_venues(organization)
@@ -114,7 +93,7 @@ def organization_detail(request: HttpRequest, pk: int, slug: str) -> HttpRespons
 def _list_page(
     request: HttpRequest, *, title: str, queryset: QuerySet[Activity], extra: dict[str, Any]
 ) -> HttpResponse:
-    page, page_message = _paginate(queryset, request.GET.get("page"))
+    page, page_message = paginate(queryset, request.GET.get("page"))
     context = {
         "title": title,
         "page": page,

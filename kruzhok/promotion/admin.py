@@ -3,15 +3,22 @@ upload is re-encoded; here they can be captioned, hidden or deleted. Every chang
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
-from django.db.models import Model
+from django.db import transaction
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
+from kruzhok.accounts.models import User
 from kruzhok.core.services import audit_log
+from kruzhok.promotion import services
 from kruzhok.promotion.ads import admin as ads_admin  # noqa: F401  (ad campaigns register themselves)
 from kruzhok.promotion.models import Featured, OrganizationPhoto, OrganizationPost
+
+
+def _actor(request: HttpRequest) -> User:
+    return cast(User, request.user)  # the admin lets only signed-in staff this far
 
 
 class _AuditedAdmin(admin.ModelAdmin):
@@ -28,9 +35,18 @@ class _AuditedAdmin(admin.ModelAdmin):
             data={"fields": fields},
         )
 
+    def delete_one(self, request: HttpRequest, obj: Any) -> None:
+        """Through the app's service, so the delete is audited and leaves no file behind."""
+        raise NotImplementedError
+
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
-        audit_log(action=f"promotion.{self.audit_name}.admin_deleted", obj=obj, actor=request.user)
-        super().delete_model(request, obj)
+        self.delete_one(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        # The admin's bulk delete would otherwise be one SQL DELETE: no audit, files left in MEDIA.
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_one(request, obj)
 
 
 @admin.register(OrganizationPost)
@@ -44,6 +60,9 @@ class OrganizationPostAdmin(_AuditedAdmin):
     raw_id_fields = ["author", "hidden_by"]
     date_hierarchy = "published_at"
     show_full_result_count = False
+
+    def delete_one(self, request: HttpRequest, obj: Any) -> None:
+        services.post_delete(post=obj, actor=_actor(request))
 
 
 @admin.register(OrganizationPhoto)
@@ -60,6 +79,9 @@ class OrganizationPhotoAdmin(_AuditedAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # uploads go through kruzhok.core.images on the provider's page
 
+    def delete_one(self, request: HttpRequest, obj: Any) -> None:
+        services.photo_delete(photo=obj, actor=_actor(request))
+
 
 @admin.register(Featured)
 class FeaturedAdmin(_AuditedAdmin):
@@ -69,3 +91,6 @@ class FeaturedAdmin(_AuditedAdmin):
     list_select_related = ["direction", "activity", "event"]
     raw_id_fields = ["activity", "event", "created_by"]
     date_hierarchy = "starts_on"
+
+    def delete_one(self, request: HttpRequest, obj: Any) -> None:
+        services.featured_remove(featured=obj, editor=_actor(request))

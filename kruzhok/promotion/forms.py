@@ -183,6 +183,14 @@ class FeaturedForm(forms.Form):
                 self.add_error(
                     "target", _("События №%(id)s нет среди опубликованных и предстоящих.") % {"id": pk}
                 )
+            elif direction is not None and not selectors.event_fits_direction(event, direction.pk):
+                self.add_error(
+                    "target",
+                    _(
+                        "Это событие другой направленности: у его занятия (или, если занятия нет, "
+                        "у организации) нет занятий этой направленности."
+                    ),
+                )
             else:
                 data["event"] = event
         return data

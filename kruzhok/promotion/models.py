@@ -243,10 +243,12 @@ class AdCampaign(TimeStampedModel):
 
 
 class AdDailyStat(models.Model):
-    """Impressions and clicks of a campaign on one day (Omsk time): counters only, no visitors."""
+    """Impressions and clicks of a campaign on one day (Omsk time): counters only, no visitors.
+    PROTECT: the figures are the advertiser's report (38-FZ); a campaign with them is switched off,
+    never deleted."""
 
     campaign = models.ForeignKey(
-        AdCampaign, verbose_name=_("кампания"), on_delete=models.CASCADE, related_name="stats"
+        AdCampaign, verbose_name=_("кампания"), on_delete=models.PROTECT, related_name="stats"
     )
     day = models.DateField(_("день"))
     impressions = models.PositiveIntegerField(_("показы"), default=0)

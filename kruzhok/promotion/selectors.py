@@ -40,19 +40,31 @@ class Showcase:
     posts: list[OrganizationPost]
     more_posts: bool
     photos: list[OrganizationPhoto]
+    photo_count: int = 0
+
+    @property
+    def more_photos(self) -> bool:
+        return self.photo_count > len(self.photos)
 
 
 def organization_showcase(organization: Organization) -> Showcase:
     posts, more = posts_for_page(organization)
-    return Showcase(posts=posts, more_posts=more, photos=photos_for_page(organization))
+    photos = photos_for_page(organization, limit=GALLERY_LIMIT + 1)
+    # Counted only when the gallery is cut: the link says how many the photos page holds.
+    photo_count = photos_public(organization).count() if len(photos) > GALLERY_LIMIT else len(photos)
+    return Showcase(posts=posts, more_posts=more, photos=photos[:GALLERY_LIMIT], photo_count=photo_count)
 
 
 def posts_public(organization: Organization) -> QuerySet[OrganizationPost]:
     return OrganizationPost.objects.visible().filter(organization=organization)
 
 
+def photos_public(organization: Organization) -> QuerySet[OrganizationPhoto]:
+    return OrganizationPhoto.objects.visible().filter(organization=organization)
+
+
 def photos_for_page(organization: Organization, *, limit: int = GALLERY_LIMIT) -> list[OrganizationPhoto]:
-    return list(OrganizationPhoto.objects.visible().filter(organization=organization)[:limit])
+    return list(photos_public(organization)[:limit])
 
 
 def posts_for_manage(organization: Organization) -> QuerySet[OrganizationPost]:
@@ -70,6 +82,17 @@ def pickable_activity(pk: int) -> Activity | None:
         .select_related("organization", "direction")
         .first()
     )
+
+
+def event_fits_direction(event: Event, direction_id: int) -> bool:
+    """Whether an event may be picked for a direction page: an event of an activity must be of
+    an activity in that direction; an event without one (an open day, a concert of the whole
+    house) when its organization has a published activity in that direction."""
+    if event.activity_id is not None:
+        return event.activity is not None and event.activity.direction_id == direction_id
+    return Activity.objects.filter(
+        organization_id=event.organization_id, direction_id=direction_id, status=Status.PUBLISHED
+    ).exists()
 
 
 def _live_events() -> QuerySet[Event]:

@@ -3,7 +3,9 @@ editors' featured picks. Each write is one transaction with its audit log entry.
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
+from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -67,30 +69,41 @@ def post_delete(*, post: OrganizationPost, actor: User) -> None:
     post.delete()
 
 
-@transaction.atomic
 def photo_add(
     *, organization: Organization, author: User, image: ContentFile, caption: str = ""
 ) -> OrganizationPhoto:
-    """`image` is already re-encoded (kruzhok.core.images.reencode_image): never the upload itself."""
+    """`image` is already re-encoded (kruzhok.core.images.reencode_image): never the upload itself.
+
+    The file is written before its row; when any later step fails (the row, the audit log) the
+    transaction rolls back and the file is deleted with it. (Inside a caller's transaction that
+    rolls back later, the file stays: no caller does that.)"""
     if len(caption) > PHOTO_CAPTION_MAX:
         raise ValidationError(_("Подпись слишком длинная."))
-    last = OrganizationPhoto.objects.filter(organization=organization).aggregate(m=Max("position"))["m"]
-    photo = OrganizationPhoto(
-        organization=organization, author=author, caption=caption, position=0 if last is None else last + 1
-    )
-    photo.image.save(image.name or "photo.jpg", image, save=False)
-    stored = photo.image.name or ""
+    stored = ""
     try:
-        photo.save()
-    except Exception:
-        default_storage.delete(stored)  # no row, no file
+        with transaction.atomic():
+            last = OrganizationPhoto.objects.filter(organization=organization).aggregate(m=Max("position"))[
+                "m"
+            ]
+            photo = OrganizationPhoto(
+                organization=organization,
+                author=author,
+                caption=caption,
+                position=0 if last is None else last + 1,
+            )
+            photo.image.save(image.name or "photo.jpg", image, save=False)
+            stored = photo.image.name or ""
+            photo.save()
+            audit_log(
+                action="promotion.photo.added",
+                obj=photo,
+                actor=author,
+                data={"organization": organization.pk, "file": stored},
+            )
+    except BaseException:
+        if stored:
+            default_storage.delete(stored)  # no row, no file
         raise
-    audit_log(
-        action="promotion.photo.added",
-        obj=photo,
-        actor=author,
-        data={"organization": organization.pk, "file": stored},
-    )
     return photo
 
 
@@ -108,7 +121,9 @@ def photo_update(*, photo: OrganizationPhoto, actor: User, caption: str) -> Orga
 def photo_move(*, photo: OrganizationPhoto, actor: User, step: int) -> OrganizationPhoto:
     """Swap the photo with its neighbour (`step` -1: earlier, +1: later); renumbers the gallery."""
     photos = list(OrganizationPhoto.objects.select_for_update().filter(organization_id=photo.organization_id))
-    index = next(i for i, p in enumerate(photos) if p.pk == photo.pk)
+    index = next((i for i, p in enumerate(photos) if p.pk == photo.pk), None)
+    if index is None:
+        return photo  # deleted meanwhile (by another tab or an editor): nothing left to move
     other = index + (1 if step > 0 else -1)
     if 0 <= other < len(photos):
         photos[index], photos[other] = photos[other], photos[index]
@@ -139,14 +154,45 @@ def _kind(item: Hideable) -> str:
     return "post" if isinstance(item, OrganizationPost) else "photo"
 
 
-@transaction.atomic
+def _new_photo_name(old: str) -> str:
+    """A fresh unguessable name beside the old one: the old URL was public and may be known."""
+    folder, _sep, filename = old.rpartition("/")
+    suffix = PurePosixPath(filename).suffix.lower() or ".jpg"
+    return (
+        f"{folder}/{secrets.token_urlsafe(16)}{suffix}" if folder else f"{secrets.token_urlsafe(16)}{suffix}"
+    )
+
+
 def item_hide(*, item: OrganizationPost | OrganizationPhoto, editor: User, reason: str) -> None:
+    """Hide a post or photo from the public. A photo's file also moves to a new random name, so its
+    old /media/ URL (already shown, maybe shared) stops working; the provider sees it under the new
+    one. The old file goes after the commit; the new one is deleted if the transaction fails."""
     reason = reason.strip()
     if not reason or len(reason) > HIDE_REASON_MAX:
         raise ValidationError(_("Нужна причина не длиннее %(n)s знаков.") % {"n": HIDE_REASON_MAX})
-    item.hidden_at, item.hidden_by, item.hidden_reason = timezone.now(), editor, reason
-    item.save(update_fields=["hidden_at", "hidden_by", "hidden_reason", "updated_at"])
-    audit_log(action=f"promotion.{_kind(item)}.hidden", obj=item, actor=editor, data={"reason": reason})
+    moved_to, old = "", ""
+    storage = default_storage
+    try:
+        with transaction.atomic():
+            fields = ["hidden_at", "hidden_by", "hidden_reason", "updated_at"]
+            if isinstance(item, OrganizationPhoto) and item.image.name and item.hidden_at is None:
+                old, storage = item.image.name, item.image.storage
+                if storage.exists(old):  # a file already lost is no reason to keep the photo public
+                    with storage.open(old, "rb") as content:
+                        moved_to = storage.save(_new_photo_name(old), content)
+                    item.image.name = moved_to
+                    fields.append("image")
+                    transaction.on_commit(lambda: storage.delete(old))
+            item.hidden_at, item.hidden_by, item.hidden_reason = timezone.now(), editor, reason
+            item.save(update_fields=fields)
+            audit_log(
+                action=f"promotion.{_kind(item)}.hidden", obj=item, actor=editor, data={"reason": reason}
+            )
+    except BaseException:
+        if moved_to and isinstance(item, OrganizationPhoto):
+            storage.delete(moved_to)
+            item.image.name = old
+        raise
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from kruzhok.promotion import views
 app_name = "promotion"
 urlpatterns: list[URLPattern] = [
     path("organizations/<int:pk>-<str:slug>/news/", views.organization_news, name="news"),
+    path("organizations/<int:pk>-<str:slug>/photos/", views.organization_photos, name="photos"),
     path("manage/organizations/<int:pk>/news/", views.manage, name="manage"),
     path("manage/organizations/<int:pk>/news/posts/new/", views.post_new, name="post_new"),
     path("manage/organizations/<int:pk>/news/photos/new/", views.photo_new, name="photo_new"),

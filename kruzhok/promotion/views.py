@@ -1,6 +1,7 @@
 """Pages of the free promotion.
 
-- /organizations/<id>-<slug>/news/ — every visible news post of an organization (public);
+- /organizations/<id>-<slug>/news/ and …/photos/ — every visible news post or photo of an
+  organization, page by page (public; the organization's page shows the latest few);
 - /manage/organizations/<id>/news/ — the organization's providers write posts and add photos,
   editors hide or show them again with a reason;
 - /moderation/featured/ — editors pick activities and events for the home and direction pages.
@@ -14,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,6 +24,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from kruzhok.accounts import permissions
 from kruzhok.catalog import selectors as catalog_selectors
 from kruzhok.catalog.models import Organization
+from kruzhok.core.pagination import paginate
+from kruzhok.core.seo import canonical_url
 from kruzhok.promotion import selectors, services
 from kruzhok.promotion.forms import CaptionForm, FeaturedForm, HideForm, PhotoForm, PostForm
 from kruzhok.promotion.models import Featured, OrganizationPhoto, OrganizationPost
@@ -47,17 +49,50 @@ def _photo_for_editing(request: HttpRequest, pk: int) -> OrganizationPhoto:
     )
 
 
-@require_safe
-def organization_news(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+def _public_list(
+    request: HttpRequest, pk: int, slug: str, *, suffix: str, template: str, per_page: int, items: Any
+) -> HttpResponse:
+    """An organization's news or photos, page by page, as the catalog lists are paginated."""
     organization = catalog_selectors.organization_for_page(pk)
     if organization is None or not organization.is_live:
         raise Http404(_("Организация не найдена."))
+    path = organization.get_absolute_url() + suffix
     if slug != (organization.slug or "org"):
-        return HttpResponsePermanentRedirect(
-            organization.get_absolute_url() + "news/" + (f"?{request.GET.urlencode()}" if request.GET else "")
-        )
-    page = Paginator(selectors.posts_public(organization), NEWS_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "promotion/news.html", {"organization": organization, "page": page})
+        return HttpResponsePermanentRedirect(path + (f"?{request.GET.urlencode()}" if request.GET else ""))
+    page, page_message = paginate(items(organization), request.GET.get("page"), per_page=per_page)
+    context = {
+        "organization": organization,
+        "page": page,
+        "messages_list": [page_message] if page_message else [],
+        "canonical": canonical_url(request, path=path, page=page.number),
+    }
+    return render(request, template, context)
+
+
+@require_safe
+def organization_news(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    return _public_list(
+        request,
+        pk,
+        slug,
+        suffix="news/",
+        template="promotion/news.html",
+        per_page=NEWS_PAGE_SIZE,
+        items=selectors.posts_public,
+    )
+
+
+@require_safe
+def organization_photos(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    return _public_list(
+        request,
+        pk,
+        slug,
+        suffix="photos/",
+        template="promotion/photos.html",
+        per_page=selectors.GALLERY_LIMIT,
+        items=selectors.photos_public,
+    )
 
 
 def _manage_page(

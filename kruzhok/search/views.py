@@ -302,12 +302,14 @@ def search(request: HttpRequest) -> HttpResponse:
         # The address bar shows the canonical URL (no empty fields), so it can be shared.
         response["HX-Push-Url"] = canonical
     else:
+        content = parts["content"]
+        # Content cached before the slot existed has no mark: no ad there, and none counted.
+        if AD_SLOT_MARK in content:
+            content = content.replace(AD_SLOT_MARK, slot_html(request, params), 1)
         context = {
             "params": params,
             "canonical": site_url(canonical),
-            "content_html": mark_safe(  # noqa: S308  (our fragment and our slot)
-                parts["content"].replace(AD_SLOT_MARK, slot_html(request, params), 1)
-            ),
+            "content_html": mark_safe(content),  # noqa: S308  (our fragment and our slot)
         }
         response = render(request, "search/search.html", context)
     patch_vary_headers(response, ["HX-Request", "X-Ad-Shown"])

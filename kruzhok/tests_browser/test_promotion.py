@@ -166,6 +166,7 @@ def test_promotion_pages_render_cleanly(browser, live_server, world, viewport_na
     pages = [
         ("promo-organization", org.get_absolute_url(), None),
         ("promo-news", org.get_absolute_url() + "news/", None),
+        ("promo-photos", org.get_absolute_url() + "photos/", None),
         ("promo-home", "/", None),
         ("promo-direction", world["sport"].get_absolute_url(), None),
         ("promo-manage", f"/manage/organizations/{org.pk}/news/", world["provider"]),
@@ -207,6 +208,13 @@ def test_promotion_pages_render_cleanly(browser, live_server, world, viewport_na
                 assert broken == 0
                 assert page.get_by_role("link", name="https://sibir.example/zapis").is_visible()
                 assert page.get_by_text("Скидки в магазине").count() == 0
+            elif name == "promo-photos":
+                assert page.get_by_role("heading", name="Фото: Дворец творчества «Сибирь»").is_visible()
+                assert page.locator(".gallery img").count() == 4
+                broken = page.evaluate(
+                    "[...document.querySelectorAll('.gallery img')].filter(i => !i.naturalWidth).length"
+                )
+                assert broken == 0
             elif name == "promo-home":
                 block = page.locator("section.featured")
                 assert block.get_by_role("heading", name="Выбор редакции").is_visible()

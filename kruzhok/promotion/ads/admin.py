@@ -9,14 +9,15 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import actions as admin_actions
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -29,6 +30,10 @@ from kruzhok.promotion.ads import report, services
 from kruzhok.promotion.models import AdCampaign
 
 ERID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+KEEP_STATS_MESSAGE = _(
+    "Кампанию с показами или переходами удалить нельзя: её цифры нужны для отчёта рекламодателю "
+    "(38-ФЗ). Выключите её (снимите «включена») вместо удаления."
+)
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
@@ -193,7 +198,7 @@ class AdCampaignAdmin(admin.ModelAdmin):
     search_fields = ["name", "=erid", "advertiser__name"]
     autocomplete_fields = ["advertiser", "categories"]
     readonly_fields = ["report_link", "created_by", "created_at", "updated_at"]
-    actions = ["download_report"]
+    actions = ["download_report", "delete_selected"]
     date_hierarchy = "starts_on"
 
     # Superusers only: an ad is a contract with an advertiser, not an editor's choice.
@@ -210,7 +215,28 @@ class AdCampaignAdmin(admin.ModelAdmin):
         return self.has_module_permission(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A campaign that was shown has figures the advertiser's report needs (38-FZ): no
+        # «Удалить» button for it; it is switched off instead (AdDailyStat is PROTECT as well).
+        if obj is not None and obj.stats.exists():
+            return False
         return self.has_module_permission(request)
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        campaign = self.get_object(request, object_id)
+        if campaign is not None and self.has_module_permission(request) and campaign.stats.exists():
+            self.message_user(request, KEEP_STATS_MESSAGE, messages.ERROR)
+            return redirect("admin:promotion_adcampaign_change", campaign.pk)
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(permissions=["delete"], description=admin_actions.delete_selected.short_description)  # type: ignore[attr-defined]
+    def delete_selected(self, request: HttpRequest, queryset: QuerySet) -> Any:
+        """The admin's bulk delete (this name replaces the site's action), refused as a whole when
+        a selected campaign has figures."""
+        shown = list(queryset.filter(stats__isnull=False).distinct().values_list("name", flat=True))
+        if shown:
+            self.message_user(request, f"{KEEP_STATS_MESSAGE} ({', '.join(shown)})", messages.ERROR)
+            return None
+        return admin_actions.delete_selected(self, request, queryset)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         today = timezone.localdate()

@@ -11,7 +11,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from kruzhok.accounts.tests.factories import enrol_totp
 from kruzhok.catalog.tests import factories
 from kruzhok.core.models import AuditLog
 from kruzhok.promotion.models import AdCampaign, AdDailyStat
@@ -148,7 +147,8 @@ def test_untargeted_campaign_without_ages_is_fine(admin_client, advertiser):
 
 
 def test_staff_editor_cannot_see_or_change_campaigns(client, editor):
-    enrol_totp(editor)
+    editor.is_staff = True  # the persona (with TOTP) is an editor; the admin needs staff too
+    editor.save(update_fields=["is_staff"])
     client.force_login(editor)
     ad = campaign()
     assert client.get(LIST_URL).status_code == 403
@@ -203,3 +203,42 @@ def test_delete_goes_through_the_service(admin_client):
     assert response.status_code == 302
     assert not AdCampaign.objects.exists()
     assert AuditLog.objects.filter(action="promotion.ad.deleted", object_id=str(ad.pk)).exists()
+
+
+def test_a_campaign_with_figures_cannot_be_deleted_only_switched_off(admin_client):
+    ad = campaign()
+    AdDailyStat.objects.create(campaign=ad, day=timezone.localdate(), impressions=5, clicks=1)
+    change = admin_client.get(f"{LIST_URL}{ad.pk}/change/").content.decode()
+    assert f"{LIST_URL}{ad.pk}/delete/" not in change
+    for method in (admin_client.get, admin_client.post):
+        response = method(f"{LIST_URL}{ad.pk}/delete/", {"post": "yes"}, follow=True)
+        assert "Выключите её" in response.content.decode()
+    assert AdCampaign.objects.filter(pk=ad.pk).exists()
+    assert AdDailyStat.objects.filter(campaign=ad).count() == 1
+    assert not AuditLog.objects.filter(action="promotion.ad.deleted").exists()
+
+
+def test_bulk_delete_is_refused_when_any_selected_campaign_has_figures(admin_client):
+    shown, unseen = campaign(name="Летний набор"), campaign(name="Черновик")
+    AdDailyStat.objects.create(campaign=shown, day=timezone.localdate(), impressions=1)
+    data = {"action": "delete_selected", "_selected_action": [shown.pk, unseen.pk], "post": "yes"}
+    response = admin_client.post(LIST_URL, data, follow=True)
+    assert "Летний набор" in response.content.decode() and "Выключите её" in response.content.decode()
+    assert AdCampaign.objects.count() == 2
+
+
+def test_bulk_delete_of_campaigns_never_shown_goes_through_the_service(admin_client):
+    ads = [campaign(), campaign()]
+    data = {"action": "delete_selected", "_selected_action": [ad.pk for ad in ads], "post": "yes"}
+    assert admin_client.post(LIST_URL, data).status_code == 302
+    assert not AdCampaign.objects.exists()
+    assert AuditLog.objects.filter(action="promotion.ad.deleted").count() == 2
+
+
+def test_the_database_protects_figures_from_a_campaign_delete():
+    from django.db.models import ProtectedError
+
+    ad = campaign()
+    AdDailyStat.objects.create(campaign=ad, day=timezone.localdate(), clicks=1)
+    with pytest.raises(ProtectedError):
+        ad.delete()

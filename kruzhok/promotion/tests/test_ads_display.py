@@ -197,4 +197,4 @@ def test_english_pages_keep_the_russian_word_the_law_asks_for(client, catalog):
     campaign(erid="2VtzqxYz7Kp")
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     shown = slot(client.get("/search/", **BROWSER).content.decode())
-    assert "Advertisement (Реклама)" in shown and "erid: 2VtzqxYz7Kp" in shown
+    assert "Advertisement («Реклама»)" in shown and "erid: 2VtzqxYz7Kp" in shown

@@ -242,6 +242,7 @@ def test_activity_is_found_by_id_or_pasted_url(editor, activity_x, target):
 
 def test_event_is_found_by_its_url_or_by_id_with_kind(editor, org_x):
     ev = future_event(org_x)
+    catalog.activity(organization=org_x, title="Рисунок", direction_slug="arts")  # the arts page fits
     client = signed_in(editor)
     assert client.post(URL, form(target=f"https://kruzhok.example/events/{ev.pk}/")).status_code == 302
     assert client.post(URL, form(target=str(ev.pk), kind="event", placement="arts")).status_code == 302
@@ -297,6 +298,26 @@ def test_unknown_and_unpublished_targets_are_refused(editor, activity_x, org_x):
 
 def test_activity_of_another_direction_is_refused_for_a_direction_page(editor, activity_x):
     _refused(editor, form(target=str(activity_x.pk), placement="arts"), "target", "другой направленности")
+
+
+def test_event_of_another_directions_activity_is_refused_for_a_direction_page(editor, activity_x, org_x):
+    tournament = future_event(org_x, activity=activity_x)  # activity_x is sport
+    _refused(
+        editor, form(target=f"/events/{tournament.pk}/", placement="arts"), "target", "другой направленности"
+    )
+    response = signed_in(editor).post(URL, form(target=f"/events/{tournament.pk}/", placement="sport"))
+    assert response.status_code == 302
+    assert Featured.objects.get().event_id == tournament.pk
+
+
+def test_event_without_activity_fits_the_directions_its_organization_teaches(editor, activity_x, org_x):
+    open_day = future_event(org_x, title="День открытых дверей")
+    _refused(
+        editor, form(target=f"/events/{open_day.pk}/", placement="arts"), "target", "другой направленности"
+    )
+    response = signed_in(editor).post(URL, form(target=f"/events/{open_day.pk}/", placement="sport"))
+    assert response.status_code == 302
+    assert Featured.objects.get().direction.slug == "sport"
 
 
 @pytest.mark.parametrize(
