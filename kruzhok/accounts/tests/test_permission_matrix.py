@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from kruzhok.accounts.tests import factories
 from kruzhok.accounts.tests.conftest import World, client_for
@@ -310,7 +311,103 @@ MATRIX: dict[str, Row] = {
     "sitemap_section": Row(fixed("/sitemap-activities.xml"), everyone(200)),
     "open_data:index": Row(fixed("/data/"), everyone(200)),
     "open_data:download": Row(fixed("/data/kruzhok-catalog.csv"), everyone(404)),
+    # --- promotion (issue 7): news and photos are public; providers write them for their own
+    # organization, editors hide them and pick the featured entries.
+    "promotion:news": Row(lambda w: f"{w.org_x.get_absolute_url()}news/", everyone(200)),
+    "promotion:photos": Row(lambda w: f"{w.org_x.get_absolute_url()}photos/", everyone(200)),
+    "promotion:manage": Row(
+        lambda w: f"/manage/organizations/{w.org_x.pk}/news/", only(("provider_x", "editor"))
+    ),
+    # Written from the news page's forms: POST only.
+    "promotion:post_new": Row(
+        lambda w: f"/manage/organizations/{w.org_x.pk}/news/posts/new/",
+        {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 405)},
+        post=only(("provider_x", "editor"), ok=302),
+        post_data=lambda w: {"title": "Набор открыт", "body": "Ждём ребят 7–12 лет."},
+    ),
+    "promotion:photo_new": Row(
+        lambda w: f"/manage/organizations/{w.org_x.pk}/news/photos/new/",
+        {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 405)},
+    ),
+    "promotion:post_edit": Row(lambda w: f"/manage/posts/{_post(w).pk}/", only(("provider_x", "editor"))),
+    "promotion:post_delete": Row(
+        lambda w: f"/manage/posts/{_post(w).pk}/delete/",
+        {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 405)},
+    ),
+    "promotion:photo_caption": Row(
+        lambda w: f"/manage/photos/{_photo(w).pk}/caption/",
+        {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 405)},
+    ),
+    "promotion:photo_move": Row(
+        lambda w: f"/manage/photos/{_photo(w).pk}/move/",
+        {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 405)},
+    ),
+    "promotion:photo_delete": Row(
+        lambda w: f"/manage/photos/{_photo(w).pk}/delete/",
+        {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 405)},
+    ),
+    # Editors' decisions are POSTs from the manage and moderation pages.
+    "promotion:post_hide": Row(
+        lambda w: f"/moderation/posts/{_post(w).pk}/hide/",
+        {**editors_only(), "editor": 405},
+        post={**editors_only(), "editor": 302},
+        post_data=lambda w: {"reason": "реклама стороннего сайта"},
+    ),
+    "promotion:post_show": Row(
+        lambda w: f"/moderation/posts/{_post(w).pk}/show/",
+        {**editors_only(), "editor": 405},
+        post={**editors_only(), "editor": 302},
+    ),
+    "promotion:photo_hide": Row(
+        lambda w: f"/moderation/photos/{_photo(w).pk}/hide/",
+        {**editors_only(), "editor": 405},
+        post={**editors_only(), "editor": 302},
+        post_data=lambda w: {"reason": "фото без согласия родителей"},
+    ),
+    "promotion:photo_show": Row(
+        lambda w: f"/moderation/photos/{_photo(w).pk}/show/", {**editors_only(), "editor": 405}
+    ),
+    "promotion:featured": Row(fixed("/moderation/featured/"), editors_only()),
+    "promotion:featured_remove": Row(
+        lambda w: f"/moderation/featured/{_featured(w).pk}/remove/",
+        {**editors_only(), "editor": 405},
+        post={**editors_only(), "editor": 302},
+    ),
+    # A click link without its signature leads nowhere, whoever follows it.
+    "ads:click": Row(fixed("/ads/1/click/"), everyone(404)),
+    # --- the KPI dashboard: editors (the city) and department staff (their network)
+    "analytics:dashboard": Row(fixed("/dashboard/"), only(("department", "editor"))),
+    "analytics:csv": Row(fixed("/dashboard/traffic.csv"), only(("department", "editor"))),
+    "analytics:targets": Row(fixed("/dashboard/targets/"), editors_only()),
 }
+
+
+def _post(w: World) -> Any:
+    from kruzhok.promotion.models import OrganizationPost
+
+    return OrganizationPost.objects.get_or_create(
+        organization=w.org_x,
+        title="Набор открыт",
+        defaults={"body": "Ждём ребят.", "published_at": timezone.now()},
+    )[0]
+
+
+def _photo(w: World) -> Any:
+    from kruzhok.promotion.models import OrganizationPhoto
+
+    # A row without a file behind it: no page here serves the picture itself.
+    return OrganizationPhoto.objects.get_or_create(
+        organization=w.org_x,
+        caption="Зал",
+        defaults={"image": "organizations/photos/x.jpg", "width": 4, "height": 3},
+    )[0]
+
+
+def _featured(w: World) -> Any:
+    from kruzhok.promotion.models import Featured
+
+    today = timezone.localdate()
+    return Featured.objects.get_or_create(activity=w.activity_x, starts_on=today, ends_on=today)[0]
 
 
 def _subscription(w: World) -> Subscription:
