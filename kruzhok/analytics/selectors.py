@@ -299,7 +299,9 @@ def contribution_counts(scope: Scope) -> dict[tuple[str, str, str], int]:
 
     - new entries: activities and events created in the period. An activity's source is the
       accepted suggestion that made it, else its import source, else the web form; its author is
-      the suggestion's author, the user who ran the import, or the first version's actor.
+      the suggestion's author, the user who ran the import, or the first version's actor. One
+      added through the admin site is counted once, from the admin log, as «админка» with the
+      role of the log entry's user.
     - edits: content versions (provider's or editor's form, revert), accepted or partly accepted
       suggestions of edits (credited to their author), rows an import updated (city-wide only: an
       import's log line does not say which organizations), event edits, and admin-site changes.
@@ -324,6 +326,8 @@ def contribution_counts(scope: Scope) -> dict[tuple[str, str, str], int]:
         created_at__gte=OuterRef("created_at"),
     ).order_by("created_at")
     first_version = ActivityVersion.objects.filter(activity=OuterRef("pk")).order_by("number")
+    # Added through the admin site: counted once, below, from Django's log (its user's role).
+    activities = activities.exclude(_added_in_admin(Activity))
     activities = activities.annotate(
         source_key=Case(
             When(Exists(from_suggestion), then=Value(SOURCE_SUGGESTION)),
@@ -344,6 +348,7 @@ def contribution_counts(scope: Scope) -> dict[tuple[str, str, str], int]:
     events = Event.objects.filter(_in_period(scope, "created_at"))
     if department is not None:
         events = events.filter(organization__department=department)
+    events = events.exclude(_added_in_admin(Event))
     events = events.annotate(source_key=Value(SOURCE_WEB, output_field=CharField()), role=_role("created_by"))
     add(_counted(events, KIND_NEW))
 
@@ -418,6 +423,17 @@ def contribution_counts(scope: Scope) -> dict[tuple[str, str, str], int]:
             if n:
                 add([(KIND_EDIT, SOURCE_IMPORT, role, n)])
     return counts
+
+
+def _added_in_admin(model: type[Any]) -> Exists:
+    """Rows whose admin-site log has an ADDITION: the log entry is what counts them."""
+    return Exists(
+        LogEntry.objects.filter(
+            content_type=_content_type(model),
+            action_flag=ADDITION,
+            object_id=Cast(OuterRef("pk"), CharField()),
+        )
+    )
 
 
 def _content_type(model: type[Any]) -> ContentType:
