@@ -222,8 +222,10 @@ def analytics_aggregate(
     `days`: recompute only the last `days` days (today included) that still have raw rows —
     plus any day about to be deleted, so no raw row goes without its roll-up. None: every day
     with raw rows. Today is recomputed as far as it has gone; the next run completes it.
-    Deleting a past day's salt makes its visitor hashes impossible to recompute from an
-    address; a process that still buffers that day's events writes them with a new salt."""
+    Once a past day's salt is deleted, that day's visitor hashes cannot be recomputed from the
+    table (database backups and the write-ahead log keep it until they expire); a process that
+    still buffers that day's events hashes them with a random value it keeps for that batch
+    only, and stores no salt."""
     today = today or timezone.localdate()
     keep_from = today - timedelta(days=RAW_RETENTION_DAYS - 1)  # today and the 29 days before
     raw = sorted(_raw_days())
