@@ -3,8 +3,8 @@
 Each section is a few aggregate queries (GROUP BY in the database), however many rows there are:
 a year of traffic or a million page views costs the same number of round trips. A `Scope` is the
 period and, for a department, its network (organizations whose `department` is that one); search
-gaps, alert subscribers and mails are city-wide and contain no personal data, so a department sees
-them too.
+queries, alert subscribers and mails are city-wide, so a department sees them too (queries are
+stored with phone numbers and e-mail addresses taken out: `services.redact_query`).
 
 Days are Asia/Omsk days: the daily tables store the local day already; `OutboxMail.sent_at` is a
 UTC datetime and is truncated in the site's time zone.
@@ -245,7 +245,7 @@ def searches(scope: Scope) -> Table:
     return Table(
         "searches",
         str(_("Поиски по дням")),
-        [str(_("день")), str(_("поиски")), str(_("без результатов"))],
+        [str(_("день")), str(_("поиски")), str(_("без результатов (все, с фильтрами и местом тоже)"))],
         _series(scope.period.days, {day: (n, zero) for day, n, zero in rows}, 2),
     )
 
@@ -261,13 +261,15 @@ def top_queries(scope: Scope, limit: int = TOP_QUERIES) -> Table:
     return Table(
         "queries",
         str(_("Частые запросы")),
-        [str(_("запрос")), str(_("поиски")), str(_("без результатов"))],
+        [str(_("запрос")), str(_("поиски")), str(_("без результатов (без фильтров и места)"))],
         [list(row) for row in rows],
     )
 
 
 def search_gaps(scope: Scope, limit: int = TOP_QUERIES) -> Table:
-    """Queries that found nothing: what people look for and the catalog does not have yet."""
+    """Queries that found nothing: what people look for and the catalog does not have yet.
+    Only searches by words alone (no place, no filter but the sort) count here: «футбол» within
+    1 km at age 3 finding nothing says nothing about the catalog's football."""
     rows = (
         DailyQuery.objects.filter(_days(scope))
         .values("query")
@@ -279,7 +281,7 @@ def search_gaps(scope: Scope, limit: int = TOP_QUERIES) -> Table:
     return Table(
         "gaps",
         str(_("Запросы без результатов — что добавить в каталог")),
-        [str(_("запрос")), str(_("без результатов")), str(_("поиски"))],
+        [str(_("запрос")), str(_("без результатов (без фильтров и места)")), str(_("поиски"))],
         [list(row) for row in rows],
     )
 

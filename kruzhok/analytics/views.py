@@ -137,10 +137,14 @@ def sections(scope: selectors.Scope) -> list[Section]:
         Section(
             "searches",
             _("Поиск"),
-            note=_("Запросы всего города: в них нет личных данных."),
+            note=_(
+                "Запросы всего города, как их набрали посетители; номера телефонов и адреса "
+                "электронной почты заменены на «…». Список пробелов — только поиски по словам "
+                "без фильтров и места."
+            ),
             figures=[
                 (_("поисков"), charts.number(sum(row[1] for row in searches.rows))),
-                (_("без результатов"), charts.number(sum(row[2] for row in searches.rows))),
+                (_("без результатов (все)"), charts.number(sum(row[2] for row in searches.rows))),
             ],
             charts=[
                 _daily(searches.caption, searches, ("chart-key-bar", "chart-key-line")),
