@@ -52,6 +52,24 @@ BOT_PATTERN = re.compile(
 )
 
 
+# The API's own clients are programs (okhttp, axios, python-requests, Java, Go): for the API only
+# crawlers, link checkers and load generators are not counted.
+CRAWLER_PATTERN = re.compile(
+    r"bot|crawl|spider|slurp|archiver|scan|probe|monitor|facebookexternalhit|bingpreview|semrush"
+    r"|ahrefs|mj12|bytespider|locust|wrk/|apachebench|siege|k6/"
+)
+
+
+@functools.lru_cache(maxsize=512)
+def _crawler_agent(agent: str) -> bool:
+    return CRAWLER_PATTERN.search(agent.lower()) is not None
+
+
+def is_crawler(request: HttpRequest) -> bool:
+    """Whether an API request comes from a crawler or a load generator (an app is counted)."""
+    return _crawler_agent(request.headers.get("User-Agent", "")[:400])
+
+
 @functools.lru_cache(maxsize=2048)
 def _bot_agent(agent: str) -> bool:
     # Cached: a site sees the same few hundred browser strings all day.
@@ -187,12 +205,15 @@ def count_search(
 ) -> None:
     """Log a search run by the page or the API (`params` is a `search.params.SearchParams`).
 
-    Not logged: robots and scripts, a page after the first of the same search (the visitor is
-    reading on, not searching again), a search with no words and no filter (browsing the whole
-    list), and a result count the caller does not know (None). The as-you-type searches the page
-    runs while the visitor types are all logged; the roll-up keeps only the one they settled on
-    (`services._settled`)."""
-    if results is None or params.page > 1 or params.is_empty() or is_bot(request):
+    Not logged: robots and scripts (for the API, whose clients are apps, crawlers only:
+    `is_crawler`), a page after the first of the same search (the visitor is reading on, not
+    searching again), a search with no words and no filter (browsing the whole list), and a
+    result count the caller does not know (None). The as-you-type searches the page runs while
+    the visitor types are all logged; the roll-up keeps only the one they settled on
+    (`services._settled`; API searches are all kept)."""
+    if results is None or params.page > 1 or params.is_empty():
+        return
+    if is_crawler(request) if source == "api" else is_bot(request):
         return
     record_search(
         request,
