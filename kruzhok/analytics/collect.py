@@ -284,7 +284,9 @@ def _put_back(failed: _Buffer) -> None:
             _buffer.page_views = [r for n, r in enumerate(_buffer.page_views) if (0, n) not in dropped]
             _buffer.searches = [r for n, r in enumerate(_buffer.searches) if (1, n) not in dropped]
     if overflow > 0:
-        logger.error("analytics: the database refused writes too long; dropped the %s oldest events", overflow)
+        logger.error(
+            "analytics: the database refused writes too long; dropped the %s oldest events", overflow
+        )
 
 
 def discard() -> None:

@@ -150,10 +150,25 @@ class Table:
     caption: str
     headers: list[str]
     rows: list[list[Any]] = field(default_factory=list)
+    # A snapshot (coverage, offer, freshness, subscribers) is the catalog as it is today, whatever
+    # the period: its caption and CSV file name say the day instead.
+    as_of: date | None = None
 
     def cells(self) -> list[list[str]]:
         """The rows as text, exactly as both the page and the CSV file show them."""
         return [[cell(value) for value in row] for row in self.rows]
+
+
+def today_caption(caption: str, day: date | None = None) -> str:
+    """A snapshot's caption: «…, на сегодня, 29.11.2026»."""
+    day = day or timezone.localdate()
+    return str(_("%(caption)s — на сегодня, %(day)s") % {"caption": caption, "day": day.strftime("%d.%m.%Y")})
+
+
+def _snapshot(table: Table) -> Table:
+    table.as_of = timezone.localdate()
+    table.caption = today_caption(table.caption, table.as_of)
+    return table
 
 
 def cell(value: Any) -> str:
@@ -503,19 +518,21 @@ def department_coverage(scope: Scope) -> Table:
     if scope.department is not None:
         departments = departments.filter(pk=scope.department.pk)
     rows = [(dep.name, *counted.get(dep.pk, (0, 0))) for dep in departments.only("pk", "name")]
-    return Table(
-        "coverage",
-        str(
-            _("Организации с живой записью, проверенной за %(days)s дн.")
-            % {"days": settings.REVIEW_AFTER_DAYS}
-        ),
-        [
-            str(_("департамент")),
-            str(_("с живой свежей записью")),
-            str(_("всего организаций")),
-            str(_("доля, %")),
-        ],
-        [[name, fresh, total, _percent(fresh, total)] for name, fresh, total in rows],
+    return _snapshot(
+        Table(
+            "coverage",
+            str(
+                _("Организации с живой записью, проверенной за %(days)s дн.")
+                % {"days": settings.REVIEW_AFTER_DAYS}
+            ),
+            [
+                str(_("департамент")),
+                str(_("с живой свежей записью")),
+                str(_("всего организаций")),
+                str(_("доля, %")),
+            ],
+            [[name, fresh, total, _percent(fresh, total)] for name, fresh, total in rows],
+        )
     )
 
 
@@ -569,20 +586,28 @@ def offer_cells(scope: Scope) -> list[OfferCell]:
 def offer(scope: Scope, cells: list[OfferCell] | None = None) -> Table:
     cells = offer_cells(scope) if cells is None else cells
     live = str(_("живых занятий")) if scope.department is None else str(_("живых занятий сети"))
-    return Table(
-        "offer",
-        str(_("Занятия по округам и направленностям против предложения города")),
-        [
-            str(_("округ")),
-            str(_("направленность")),
-            live,
-            str(_("предложение города")),
-            str(_("выполнено, %")),
-        ],
-        [
-            [cell.okrug, cell.direction, cell.live, cell.expected, _percent(cell.live, cell.expected or 0)]
-            for cell in cells
-        ],
+    return _snapshot(
+        Table(
+            "offer",
+            str(_("Занятия по округам и направленностям против предложения города")),
+            [
+                str(_("округ")),
+                str(_("направленность")),
+                live,
+                str(_("предложение города")),
+                str(_("выполнено, %")),
+            ],
+            [
+                [
+                    cell.okrug,
+                    cell.direction,
+                    cell.live,
+                    cell.expected,
+                    _percent(cell.live, cell.expected or 0),
+                ]
+                for cell in cells
+            ],
+        )
     )
 
 
@@ -624,7 +649,7 @@ def freshness(scope: Scope) -> Table:
             [name or str(_("без департамента")), fresh, total, _percent(fresh, total)]
             for name, fresh, total in rows
         ]
-    return table
+    return _snapshot(table)
 
 
 # --- 6. alerts ---------------------------------------------------------------------------------
@@ -637,11 +662,13 @@ def subscribers(scope: Scope) -> Table:
         .annotate(n=Count("pk"))
         .values_list("kind", "n")
     )
-    return Table(
-        "subscribers",
-        str(_("Действующие подписки по видам")),
-        [str(_("вид")), str(_("подписок"))],
-        [[str(label), counted.get(kind, 0)] for kind, label in Subscription.Kind.choices],
+    return _snapshot(
+        Table(
+            "subscribers",
+            str(_("Действующие подписки по видам")),
+            [str(_("вид")), str(_("подписок"))],
+            [[str(label), counted.get(kind, 0)] for kind, label in Subscription.Kind.choices],
+        )
     )
 
 
