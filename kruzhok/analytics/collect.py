@@ -4,7 +4,8 @@ A request only appends to an in-memory buffer (no query, no write). The buffer i
 one batch when it holds ANALYTICS_BUFFER_SIZE events or its oldest is ANALYTICS_BUFFER_SECONDS
 old (checked after each counted response), and when the process exits. The address and the
 browser string stay in memory only until then: the batch turns them into a visitor hash with
-the day's salt (`models.Salt`) and forgets them. A crash loses at most one buffer of counts,
+the day's salt (`models.Salt`) and forgets them. A batch the database refuses stays in the
+buffer for the next due flush (bounded: BACKLOG_LIMIT); a crash loses at most what is buffered,
 which the KPIs tolerate; nothing a person wrote goes through here.
 
 Ad impressions and clicks are counted the same way and added to `promotion.AdDailyStat` with
@@ -49,6 +50,24 @@ BOT_PATTERN = re.compile(
     r"|yandex(?!browser)|google-|bingpreview|semrush|ahrefs|mj12|dotbot|petalbot|bytespider|gptbot"
     r"|locust|wrk|apachebench|siege|k6/"
 )
+
+
+# The API's own clients are programs (okhttp, axios, python-requests, Java, Go): for the API only
+# crawlers, link checkers and load generators are not counted.
+CRAWLER_PATTERN = re.compile(
+    r"bot|crawl|spider|slurp|archiver|scan|probe|monitor|facebookexternalhit|bingpreview|semrush"
+    r"|ahrefs|mj12|bytespider|locust|wrk/|apachebench|siege|k6/"
+)
+
+
+@functools.lru_cache(maxsize=512)
+def _crawler_agent(agent: str) -> bool:
+    return CRAWLER_PATTERN.search(agent.lower()) is not None
+
+
+def is_crawler(request: HttpRequest) -> bool:
+    """Whether an API request comes from a crawler or a load generator (an app is counted)."""
+    return _crawler_agent(request.headers.get("User-Agent", "")[:400])
 
 
 @functools.lru_cache(maxsize=2048)
@@ -186,12 +205,15 @@ def count_search(
 ) -> None:
     """Log a search run by the page or the API (`params` is a `search.params.SearchParams`).
 
-    Not logged: robots and scripts, a page after the first of the same search (the visitor is
-    reading on, not searching again), a search with no words and no filter (browsing the whole
-    list), and a result count the caller does not know (None). The as-you-type searches the page
-    runs while the visitor types are all logged; the roll-up keeps only the one they settled on
-    (`services._settled`)."""
-    if results is None or params.page > 1 or params.is_empty() or is_bot(request):
+    Not logged: robots and scripts (for the API, whose clients are apps, crawlers only:
+    `is_crawler`), a page after the first of the same search (the visitor is reading on, not
+    searching again), a search with no words and no filter (browsing the whole list), and a
+    result count the caller does not know (None). The as-you-type searches the page runs while
+    the visitor types are all logged; the roll-up keeps only the one they settled on
+    (`services._settled`; API searches are all kept)."""
+    if results is None or params.page > 1 or params.is_empty():
+        return
+    if is_crawler(request) if source == "api" else is_bot(request):
         return
     record_search(
         request,
@@ -220,10 +242,20 @@ def pending_ad_impressions(day: date) -> Counter[int]:
         )
 
 
+# A batch the database refused (e.g. SQLite's «database is locked» while the roll-up writes) goes
+# back into the buffer and is tried again at the next due flush, not before BUFFER_SECONDS; the
+# buffer then keeps at most BACKLOG_LIMIT page views and searches, the oldest dropped first.
+BACKLOG_LIMIT = 10 * BUFFER_SIZE
+_retry_after = 0.0
+
+
 def due() -> bool:
     with _lock:
         size = len(_buffer)
-        return bool(size) and (size >= BUFFER_SIZE or time.monotonic() - _buffer.since >= BUFFER_SECONDS)
+        now = time.monotonic()
+        if not size or now < _retry_after:
+            return False
+        return size >= BUFFER_SIZE or now - _buffer.since >= BUFFER_SECONDS
 
 
 def _take() -> _Buffer:
@@ -233,33 +265,78 @@ def _take() -> _Buffer:
     return taken
 
 
+def _put_back(failed: _Buffer) -> None:
+    """Return a refused batch to the buffer, before what was counted meanwhile."""
+    global _retry_after
+    with _lock:
+        _buffer.page_views[:0] = failed.page_views
+        _buffer.searches[:0] = failed.searches
+        _buffer.ads.update(failed.ads)
+        _buffer.since = min(_buffer.since, failed.since) if _buffer.since else failed.since
+        _retry_after = time.monotonic() + BUFFER_SECONDS
+        overflow = len(_buffer.page_views) + len(_buffer.searches) - BACKLOG_LIMIT
+        if overflow > 0:
+            events = sorted(
+                [(row["at"], 0, n) for n, row in enumerate(_buffer.page_views)]
+                + [(row["at"], 1, n) for n, row in enumerate(_buffer.searches)]
+            )
+            dropped = {(kind, n) for _at, kind, n in events[:overflow]}
+            _buffer.page_views = [r for n, r in enumerate(_buffer.page_views) if (0, n) not in dropped]
+            _buffer.searches = [r for n, r in enumerate(_buffer.searches) if (1, n) not in dropped]
+    if overflow > 0:
+        logger.error(
+            "analytics: the database refused writes too long; dropped the %s oldest events", overflow
+        )
+
+
 def discard() -> None:
-    """Forget what is buffered, and the cached salt (tests; a worker that forks)."""
+    """Forget what is buffered, and the cached salts (tests; a worker that forks)."""
+    global _retry_after
     _take()
-    _salts.clear()
+    with _lock:
+        _salts.clear()
+        _retry_after = 0.0
 
 
-def _salt(day: date) -> str:
+def _salt(day: date, batch: dict[date, str]) -> str:
+    """The day's salt. Today's (or a later day's) is read or drawn once and cached. A past day's
+    is read from the table; if the roll-up has already deleted it, the late events get a random
+    value kept for this batch only (`batch`): a new row would outlive the roll-up and could count
+    the same people twice."""
     from kruzhok.analytics.models import Salt
 
-    if day not in _salts:
-        salt, _created = Salt.objects.get_or_create(day=day, defaults={"value": secrets.token_hex(32)})
-        _salts.clear()
-        _salts[day] = salt.value
-    return _salts[day]
+    with _lock:
+        value = _salts.get(day) or batch.get(day)
+    if value is not None:
+        return value
+    today = timezone.localdate()
+    if day < today:
+        found = Salt.objects.filter(day=day).values_list("value", flat=True).first()
+        value = batch[day] = found or secrets.token_hex(32)
+        return value
+    value = Salt.objects.get_or_create(day=day, defaults={"value": secrets.token_hex(32)})[0].value
+    with _lock:
+        for old in [cached for cached in _salts if cached < today]:
+            del _salts[old]
+        _salts[day] = value
+    return value
 
 
-def visitor_hash(day: date, client: tuple[str, str]) -> str:
+def visitor_hash(day: date, client: tuple[str, str], batch: dict[date, str] | None = None) -> str:
     address, agent = client
-    return hashlib.sha256(f"{_salt(day)}|{address}|{agent}".encode()).hexdigest()[:32]
+    salt = _salt(day, {} if batch is None else batch)
+    return hashlib.sha256(f"{salt}|{address}|{agent}".encode()).hexdigest()[:32]
 
 
-def _rows(model: type, rows: list[dict[str, Any]]) -> list[Any]:
-    objects = []
-    for row in rows:
-        client = row.pop("client")
-        objects.append(model(**row, visitor=visitor_hash(row["day"], client)))
-    return objects
+def _rows(model: type, rows: list[dict[str, Any]], batch: dict[date, str]) -> list[Any]:
+    # The buffered rows are left as they are: a refused batch is tried again with them.
+    return [
+        model(
+            **{key: value for key, value in row.items() if key != "client"},
+            visitor=visitor_hash(row["day"], row["client"], batch),
+        )
+        for row in rows
+    ]
 
 
 def _add_ad_counts(counts: Counter[tuple[int, date, str]]) -> None:
@@ -280,23 +357,40 @@ def _add_ad_counts(counts: Counter[tuple[int, date, str]]) -> None:
 
 
 def flush() -> int:
-    """Write what is buffered; returns how many events. Never raises: counting must not break a
-    page, so a failed batch is logged and dropped."""
+    """Write what is buffered; returns how many events were written. Never raises: counting must
+    not break a page. Ad counts go in their own transaction, so a refused page-view batch cannot
+    lose them; whatever the database refuses goes back into the buffer for the next due flush."""
     from kruzhok.analytics.models import PageView, SearchEvent
 
     taken = _take()
-    size = len(taken)
-    if not size:
+    if not len(taken):
         return 0
-    try:
-        with transaction.atomic():
-            PageView.objects.bulk_create(_rows(PageView, taken.page_views))
-            SearchEvent.objects.bulk_create(_rows(SearchEvent, taken.searches))
-            _add_ad_counts(taken.ads)
-    except DatabaseError:
-        logger.exception("analytics: dropped a batch of %s events", size)
-        return 0
-    return size
+    failed = _Buffer(since=taken.since)
+    written = 0
+    if taken.ads:
+        try:
+            with transaction.atomic():
+                _add_ad_counts(taken.ads)
+            written += sum(taken.ads.values())
+        except DatabaseError:
+            logger.exception("analytics: could not write ad counts; kept for the next flush")
+            failed.ads = taken.ads
+    if taken.page_views or taken.searches:
+        batch: dict[date, str] = {}
+        try:
+            with transaction.atomic():
+                PageView.objects.bulk_create(_rows(PageView, taken.page_views, batch))
+                SearchEvent.objects.bulk_create(_rows(SearchEvent, taken.searches, batch))
+            written += len(taken.page_views) + len(taken.searches)
+        except DatabaseError:
+            logger.exception(
+                "analytics: could not write %s events; kept for the next flush",
+                len(taken.page_views) + len(taken.searches),
+            )
+            failed.page_views, failed.searches = taken.page_views, taken.searches
+    if len(failed):
+        _put_back(failed)
+    return written
 
 
 def flush_if_due() -> None:

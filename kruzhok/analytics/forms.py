@@ -36,7 +36,12 @@ def target_field_name(okrug_id: int, direction_id: int) -> str:
 
 
 class CoverageTargetsForm(forms.Form):
-    """One whole-number field per okrug × direction; empty means «no target»."""
+    """One whole-number field per okrug × direction; empty means «no target».
+
+    Each field carries the value it was shown with (a hidden `initial-…` input), and `targets()`
+    keeps only the cells whose posted value differs from it: two editors saving the grid at once
+    overwrite only the cells each of them changed, and a field missing from the POST is left
+    as it is (not cleared)."""
 
     def __init__(
         self,
@@ -47,7 +52,7 @@ class CoverageTargetsForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.okrugs, self.directions = okrugs, directions
+        self.okrugs, self.directions, self.current = okrugs, directions, current
         for okrug in okrugs:
             for direction in directions:
                 self.fields[target_field_name(okrug.pk, direction.pk)] = forms.IntegerField(
@@ -57,6 +62,7 @@ class CoverageTargetsForm(forms.Form):
                     min_value=0,
                     max_value=TARGET_MAX,
                     initial=current.get((okrug.pk, direction.pk)),
+                    show_hidden_initial=True,
                     error_messages={
                         "invalid": _("Нужно целое число занятий, например 12."),
                         "min_value": _("Число не может быть отрицательным."),
@@ -65,12 +71,29 @@ class CoverageTargetsForm(forms.Form):
                     widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": TARGET_MAX}),
                 )
 
+    def _shown(self, key: tuple[int, int], name: str) -> int | None:
+        """The value the editor saw in the cell: the hidden initial, else (an old page, a
+        tampered one) the value stored now."""
+        shown = self.data.get(self.add_initial_prefix(name))
+        if shown is None:
+            return self.current.get(key)
+        try:
+            return self.fields[name].to_python(shown)
+        except forms.ValidationError:
+            return self.current.get(key)
+
     def targets(self) -> dict[tuple[int, int], int | None]:
-        return {
-            (okrug.pk, direction.pk): self.cleaned_data.get(target_field_name(okrug.pk, direction.pk))
-            for okrug in self.okrugs
-            for direction in self.directions
-        }
+        """The cells the editor changed: posted, and different from the value shown."""
+        changed: dict[tuple[int, int], int | None] = {}
+        for okrug in self.okrugs:
+            for direction in self.directions:
+                key, name = (okrug.pk, direction.pk), target_field_name(okrug.pk, direction.pk)
+                if name not in self.data:
+                    continue
+                value = self.cleaned_data.get(name)
+                if value != self._shown(key, name):
+                    changed[key] = value
+        return changed
 
     def grid(self) -> list[tuple[District, list[tuple[Direction, forms.BoundField]]]]:
         return [

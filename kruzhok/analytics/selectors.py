@@ -3,8 +3,8 @@
 Each section is a few aggregate queries (GROUP BY in the database), however many rows there are:
 a year of traffic or a million page views costs the same number of round trips. A `Scope` is the
 period and, for a department, its network (organizations whose `department` is that one); search
-gaps, alert subscribers and mails are city-wide and contain no personal data, so a department sees
-them too.
+queries, alert subscribers and mails are city-wide, so a department sees them too (queries are
+stored with phone numbers and e-mail addresses taken out: `services.redact_query`).
 
 Days are Asia/Omsk days: the daily tables store the local day already; `OutboxMail.sent_at` is a
 UTC datetime and is truncated in the site's time zone.
@@ -150,10 +150,25 @@ class Table:
     caption: str
     headers: list[str]
     rows: list[list[Any]] = field(default_factory=list)
+    # A snapshot (coverage, offer, freshness, subscribers) is the catalog as it is today, whatever
+    # the period: its caption and CSV file name say the day instead.
+    as_of: date | None = None
 
     def cells(self) -> list[list[str]]:
         """The rows as text, exactly as both the page and the CSV file show them."""
         return [[cell(value) for value in row] for row in self.rows]
+
+
+def today_caption(caption: str, day: date | None = None) -> str:
+    """A snapshot's caption: «…, на сегодня, 29.11.2026»."""
+    day = day or timezone.localdate()
+    return str(_("%(caption)s — на сегодня, %(day)s") % {"caption": caption, "day": day.strftime("%d.%m.%Y")})
+
+
+def _snapshot(table: Table) -> Table:
+    table.as_of = timezone.localdate()
+    table.caption = today_caption(table.caption, table.as_of)
+    return table
 
 
 def cell(value: Any) -> str:
@@ -245,7 +260,7 @@ def searches(scope: Scope) -> Table:
     return Table(
         "searches",
         str(_("Поиски по дням")),
-        [str(_("день")), str(_("поиски")), str(_("без результатов"))],
+        [str(_("день")), str(_("поиски")), str(_("без результатов (все, с фильтрами и местом тоже)"))],
         _series(scope.period.days, {day: (n, zero) for day, n, zero in rows}, 2),
     )
 
@@ -261,13 +276,15 @@ def top_queries(scope: Scope, limit: int = TOP_QUERIES) -> Table:
     return Table(
         "queries",
         str(_("Частые запросы")),
-        [str(_("запрос")), str(_("поиски")), str(_("без результатов"))],
+        [str(_("запрос")), str(_("поиски")), str(_("без результатов (без фильтров и места)"))],
         [list(row) for row in rows],
     )
 
 
 def search_gaps(scope: Scope, limit: int = TOP_QUERIES) -> Table:
-    """Queries that found nothing: what people look for and the catalog does not have yet."""
+    """Queries that found nothing: what people look for and the catalog does not have yet.
+    Only searches by words alone (no place, no filter but the sort) count here: «футбол» within
+    1 km at age 3 finding nothing says nothing about the catalog's football."""
     rows = (
         DailyQuery.objects.filter(_days(scope))
         .values("query")
@@ -279,7 +296,7 @@ def search_gaps(scope: Scope, limit: int = TOP_QUERIES) -> Table:
     return Table(
         "gaps",
         str(_("Запросы без результатов — что добавить в каталог")),
-        [str(_("запрос")), str(_("без результатов")), str(_("поиски"))],
+        [str(_("запрос")), str(_("без результатов (без фильтров и места)")), str(_("поиски"))],
         [list(row) for row in rows],
     )
 
@@ -299,7 +316,9 @@ def contribution_counts(scope: Scope) -> dict[tuple[str, str, str], int]:
 
     - new entries: activities and events created in the period. An activity's source is the
       accepted suggestion that made it, else its import source, else the web form; its author is
-      the suggestion's author, the user who ran the import, or the first version's actor.
+      the suggestion's author, the user who ran the import, or the first version's actor. One
+      added through the admin site is counted once, from the admin log, as «админка» with the
+      role of the log entry's user.
     - edits: content versions (provider's or editor's form, revert), accepted or partly accepted
       suggestions of edits (credited to their author), rows an import updated (city-wide only: an
       import's log line does not say which organizations), event edits, and admin-site changes.
@@ -324,6 +343,8 @@ def contribution_counts(scope: Scope) -> dict[tuple[str, str, str], int]:
         created_at__gte=OuterRef("created_at"),
     ).order_by("created_at")
     first_version = ActivityVersion.objects.filter(activity=OuterRef("pk")).order_by("number")
+    # Added through the admin site: counted once, below, from Django's log (its user's role).
+    activities = activities.exclude(_added_in_admin(Activity))
     activities = activities.annotate(
         source_key=Case(
             When(Exists(from_suggestion), then=Value(SOURCE_SUGGESTION)),
@@ -344,6 +365,7 @@ def contribution_counts(scope: Scope) -> dict[tuple[str, str, str], int]:
     events = Event.objects.filter(_in_period(scope, "created_at"))
     if department is not None:
         events = events.filter(organization__department=department)
+    events = events.exclude(_added_in_admin(Event))
     events = events.annotate(source_key=Value(SOURCE_WEB, output_field=CharField()), role=_role("created_by"))
     add(_counted(events, KIND_NEW))
 
@@ -420,6 +442,17 @@ def contribution_counts(scope: Scope) -> dict[tuple[str, str, str], int]:
     return counts
 
 
+def _added_in_admin(model: type[Any]) -> Exists:
+    """Rows whose admin-site log has an ADDITION: the log entry is what counts them."""
+    return Exists(
+        LogEntry.objects.filter(
+            content_type=_content_type(model),
+            action_flag=ADDITION,
+            object_id=Cast(OuterRef("pk"), CharField()),
+        )
+    )
+
+
 def _content_type(model: type[Any]) -> ContentType:
     return ContentType.objects.get_for_model(model)  # cached by Django after the first call
 
@@ -485,19 +518,21 @@ def department_coverage(scope: Scope) -> Table:
     if scope.department is not None:
         departments = departments.filter(pk=scope.department.pk)
     rows = [(dep.name, *counted.get(dep.pk, (0, 0))) for dep in departments.only("pk", "name")]
-    return Table(
-        "coverage",
-        str(
-            _("Организации с живой записью, проверенной за %(days)s дн.")
-            % {"days": settings.REVIEW_AFTER_DAYS}
-        ),
-        [
-            str(_("департамент")),
-            str(_("с живой свежей записью")),
-            str(_("всего организаций")),
-            str(_("доля, %")),
-        ],
-        [[name, fresh, total, _percent(fresh, total)] for name, fresh, total in rows],
+    return _snapshot(
+        Table(
+            "coverage",
+            str(
+                _("Организации с живой записью, проверенной за %(days)s дн.")
+                % {"days": settings.REVIEW_AFTER_DAYS}
+            ),
+            [
+                str(_("департамент")),
+                str(_("с живой свежей записью")),
+                str(_("всего организаций")),
+                str(_("доля, %")),
+            ],
+            [[name, fresh, total, _percent(fresh, total)] for name, fresh, total in rows],
+        )
     )
 
 
@@ -551,20 +586,28 @@ def offer_cells(scope: Scope) -> list[OfferCell]:
 def offer(scope: Scope, cells: list[OfferCell] | None = None) -> Table:
     cells = offer_cells(scope) if cells is None else cells
     live = str(_("живых занятий")) if scope.department is None else str(_("живых занятий сети"))
-    return Table(
-        "offer",
-        str(_("Занятия по округам и направленностям против предложения города")),
-        [
-            str(_("округ")),
-            str(_("направленность")),
-            live,
-            str(_("предложение города")),
-            str(_("выполнено, %")),
-        ],
-        [
-            [cell.okrug, cell.direction, cell.live, cell.expected, _percent(cell.live, cell.expected or 0)]
-            for cell in cells
-        ],
+    return _snapshot(
+        Table(
+            "offer",
+            str(_("Занятия по округам и направленностям против предложения города")),
+            [
+                str(_("округ")),
+                str(_("направленность")),
+                live,
+                str(_("предложение города")),
+                str(_("выполнено, %")),
+            ],
+            [
+                [
+                    cell.okrug,
+                    cell.direction,
+                    cell.live,
+                    cell.expected,
+                    _percent(cell.live, cell.expected or 0),
+                ]
+                for cell in cells
+            ],
+        )
     )
 
 
@@ -606,7 +649,7 @@ def freshness(scope: Scope) -> Table:
             [name or str(_("без департамента")), fresh, total, _percent(fresh, total)]
             for name, fresh, total in rows
         ]
-    return table
+    return _snapshot(table)
 
 
 # --- 6. alerts ---------------------------------------------------------------------------------
@@ -619,11 +662,13 @@ def subscribers(scope: Scope) -> Table:
         .annotate(n=Count("pk"))
         .values_list("kind", "n")
     )
-    return Table(
-        "subscribers",
-        str(_("Действующие подписки по видам")),
-        [str(_("вид")), str(_("подписок"))],
-        [[str(label), counted.get(kind, 0)] for kind, label in Subscription.Kind.choices],
+    return _snapshot(
+        Table(
+            "subscribers",
+            str(_("Действующие подписки по видам")),
+            [str(_("вид")), str(_("подписок"))],
+            [[str(label), counted.get(kind, 0)] for kind, label in Subscription.Kind.choices],
+        )
     )
 
 

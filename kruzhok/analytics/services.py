@@ -11,6 +11,7 @@ only the searches a visitor settled on (`_settled`) and normalising the words is
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -66,6 +67,24 @@ def normalise_query(query: str) -> str:
     return fold(query)[:QUERY_MAX]
 
 
+# What a visitor may type that points at a person: a phone number (five digits or more, with
+# spaces, dashes, brackets or a plus between them) or an e-mail address. DailyQuery keeps its
+# words for good and every department sees them, so these are replaced before they get there.
+REDACTED = "…"
+_PHONE = re.compile(r"\+?\(?\d(?:[\s\-()]*\d){4,}\)?")
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+")
+
+
+def redact_query(query: str) -> str:
+    """A normalised query with phone-number-like digit runs and e-mail addresses replaced by «…»;
+    "" when nothing else is left (such a query says nothing about the catalog)."""
+    redacted = _PHONE.sub(REDACTED, _EMAIL.sub(REDACTED, query))
+    if redacted == query:
+        return query
+    redacted = " ".join(redacted.split())
+    return "" if not redacted.replace(REDACTED, "").strip() else redacted[:QUERY_MAX]
+
+
 @dataclass(frozen=True)
 class _Search:
     visitor: str
@@ -83,16 +102,24 @@ class _Search:
             other.filters,
         )
 
+    @property
+    def words_only(self) -> bool:
+        """No place and no filter but the sort order: if it found nothing, the catalog lacks
+        what the words ask for (a gap), rather than the filters or the distance emptying it."""
+        return not self.has_location and not (set(self.filters or {}) - {"sort"})
+
     def typed_into(self, later: _Search) -> bool:
-        """Whether `later` is this search typed on: the same visitor and filters, and either
-        these words are the start of the later ones (including the same words again: a
+        """Whether `later` is this search typed on: the same visitor, source and filters, and
+        either these words are the start of the later ones (including the same words again: a
         reload, the back button), or the words changed within TYPING_WINDOW (corrected,
-        deleted, retyped)."""
-        return (
-            self.visitor == later.visitor
-            and self.same_filters(later)
-            and (later.query.startswith(self.query) or later.at - self.at <= TYPING_WINDOW)
-        )
+        deleted, retyped). A search without words is only the same search again (a search by
+        filters alone is a search of its own, even if words follow). The API is not searched
+        as one types: its searches are never dropped."""
+        if self.visitor != later.visitor or not self.same_filters(later) or self.source == "api":
+            return False
+        if not self.query:
+            return not later.query
+        return later.query.startswith(self.query) or later.at - self.at <= TYPING_WINDOW
 
 
 def _settled(searches: Iterable[_Search]) -> Iterator[_Search]:
@@ -105,7 +132,9 @@ def _settled(searches: Iterable[_Search]) -> Iterator[_Search]:
     «футбол»; «футбол» at 10:00 and «плавание» at 18:00 are two searches; «футбол», then
     «футбол» with «бесплатно» ticked are two searches (the visitor narrowed a result they had).
     Each is compared with the next one only: in a chain «ф» → «фу» → «фут» each is dropped for
-    the next and «фут» stays. The visitor hash is the day's, so nothing is joined across days."""
+    the next and «фут» stays. A search by filters alone stays even if words follow, and API
+    searches all stay (an app does not search as one types). The visitor hash is the day's, so
+    nothing is joined across days."""
     previous: _Search | None = None
     for search in searches:
         if previous is not None and not previous.typed_into(search):
@@ -154,9 +183,10 @@ def _aggregate_day(day: date) -> DaySummary:
     for search in _settled(counted()):
         searches += 1
         zero += search.results == 0
-        if search.query:
-            queries[search.query] += 1
-            empty_queries[search.query] += search.results == 0
+        query = redact_query(search.query)
+        if query:
+            queries[query] += 1
+            empty_queries[query] += search.results == 0 and search.words_only
 
     with transaction.atomic():
         _replace(
@@ -222,8 +252,10 @@ def analytics_aggregate(
     `days`: recompute only the last `days` days (today included) that still have raw rows —
     plus any day about to be deleted, so no raw row goes without its roll-up. None: every day
     with raw rows. Today is recomputed as far as it has gone; the next run completes it.
-    Deleting a past day's salt makes its visitor hashes impossible to recompute from an
-    address; a process that still buffers that day's events writes them with a new salt."""
+    Once a past day's salt is deleted, that day's visitor hashes cannot be recomputed from the
+    table (database backups and the write-ahead log keep it until they expire); a process that
+    still buffers that day's events hashes them with a random value it keeps for that batch
+    only, and stores no salt."""
     today = today or timezone.localdate()
     keep_from = today - timedelta(days=RAW_RETENTION_DAYS - 1)  # today and the 29 days before
     raw = sorted(_raw_days())

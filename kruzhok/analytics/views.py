@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -108,6 +109,8 @@ def _daily(title: str, table: selectors.Table, legend_classes: tuple[str, ...]) 
 def sections(scope: selectors.Scope) -> list[Section]:
     result = []
     is_city = scope.department is None
+    today = timezone.localdate().strftime("%d.%m.%Y")
+    snapshot_note = _("На сегодня, %(day)s: выбранный период эти числа не меняет.") % {"day": today}
 
     traffic = selectors.traffic(scope)
     result.append(
@@ -137,10 +140,14 @@ def sections(scope: selectors.Scope) -> list[Section]:
         Section(
             "searches",
             _("Поиск"),
-            note=_("Запросы всего города: в них нет личных данных."),
+            note=_(
+                "Запросы всего города, как их набрали посетители; номера телефонов и адреса "
+                "электронной почты заменены на «…». Список пробелов — только поиски по словам "
+                "без фильтров и места."
+            ),
             figures=[
                 (_("поисков"), charts.number(sum(row[1] for row in searches.rows))),
-                (_("без результатов"), charts.number(sum(row[2] for row in searches.rows))),
+                (_("без результатов (все)"), charts.number(sum(row[2] for row in searches.rows))),
             ],
             charts=[
                 _daily(searches.caption, searches, ("chart-key-bar", "chart-key-line")),
@@ -180,6 +187,7 @@ def sections(scope: selectors.Scope) -> list[Section]:
         Section(
             "coverage",
             _("Охват"),
+            note=snapshot_note,
             figures=[
                 (
                     _("организаций с живой свежей записью"),
@@ -195,9 +203,11 @@ def sections(scope: selectors.Scope) -> list[Section]:
                     shares=True,
                 ),
                 bars(
-                    _("Живые занятия по округам против предложения города")
-                    if is_city
-                    else _("Живые занятия сети по округам против предложения города"),
+                    selectors.today_caption(
+                        _("Живые занятия по округам против предложения города")
+                        if is_city
+                        else _("Живые занятия сети по округам против предложения города")
+                    ),
                     [(okrug, live) for okrug, live, _e in by_okrug],
                     wholes=[expected or None for _o, _l, expected in by_okrug],
                 ),
@@ -211,6 +221,7 @@ def sections(scope: selectors.Scope) -> list[Section]:
         Section(
             "freshness",
             _("Свежесть"),
+            note=snapshot_note,
             figures=[(_("проверены недавно"), f"{selectors.cell(freshness.rows[0][3]) or '—'}\u00a0%")],
             charts=[
                 bars(
@@ -229,7 +240,8 @@ def sections(scope: selectors.Scope) -> list[Section]:
         Section(
             "alerts",
             _("Подписки и письма"),
-            note=_("По всему городу."),
+            note=_("По всему городу. Подписки — на сегодня, %(day)s; письма — за выбранный период.")
+            % {"day": today},
             figures=[
                 (_("действующих подписок"), charts.number(sum(row[1] for row in subscribers.rows))),
                 (_("писем отправлено"), charts.number(sum(row[1] for row in mails.rows))),
@@ -291,7 +303,9 @@ def table_csv(request: HttpRequest, slug: str) -> HttpResponse:
         for part in (
             "kruzhok",
             slug,
-            period.month or f"{period.start.isoformat()}_{period.end.isoformat()}",
+            f"as-of-{table.as_of.isoformat()}"
+            if table.as_of
+            else period.month or f"{period.start.isoformat()}_{period.end.isoformat()}",
             choice.scope.department.slug if choice.scope.department else "",
         )
         if part

@@ -235,6 +235,17 @@ def _contributions(
         action_flag=ADDITION,
     )
     _stamp(LogEntry, entry.pk, action_time=omsk(10))
+    # new / admin / editor (A): an activity added through the admin site is counted once, from
+    # the admin log, not also as a web-form entry without a user
+    by_admin = new_activity("a2")
+    entry = LogEntry.objects.create(
+        user=users["editor"],
+        content_type=ContentType.objects.get_for_model(Activity),
+        object_id=str(by_admin.pk),
+        object_repr=by_admin.title,
+        action_flag=ADDITION,
+    )
+    _stamp(LogEntry, entry.pk, action_time=omsk(5))
 
 
 CITY_CONTRIBUTIONS = {
@@ -242,6 +253,7 @@ CITY_CONTRIBUTIONS = {
     ("new", "import", "department"): 1,
     ("new", "suggestion", "citizen"): 1,
     ("new", "admin", "admin"): 1,
+    ("new", "admin", "editor"): 1,
     ("edit", "web", "provider"): 1,
     ("edit", "web", "editor"): 1,
     ("edit", "suggestion", "citizen"): 1,
@@ -254,6 +266,7 @@ A_CONTRIBUTIONS = {
     ("new", "web", "provider"): 1,
     ("new", "import", "department"): 1,
     ("new", "admin", "admin"): 1,
+    ("new", "admin", "editor"): 1,
     ("edit", "web", "provider"): 1,
     ("edit", "suggestion", "citizen"): 1,
     ("comment", "web", "citizen"): 1,

@@ -19,7 +19,13 @@ from kruzhok.analytics.models import (
     Salt,
     SearchEvent,
 )
-from kruzhok.analytics.services import _Search, _settled, analytics_aggregate, normalise_query
+from kruzhok.analytics.services import (
+    _Search,
+    _settled,
+    analytics_aggregate,
+    normalise_query,
+    redact_query,
+)
 from kruzhok.analytics.tests.helpers import BROWSER, CHROME_PHONE
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +140,7 @@ def test_the_roll_up_equals_the_hand_counts(raw):
     assert queries(DAY) == {
         ("футбол", 3, 0),
         ("квиддич", 1, 1),
-        ("шахматы", 2, 1),
+        ("шахматы", 2, 0),  # the free filter emptied it, not the words: no gap
         ("елка рисование", 1, 1),
         ("плавание", 1, 0),
         ("рисование акварелью", 1, 0),
@@ -183,8 +189,7 @@ def test_a_day_whose_raw_rows_are_gone_keeps_its_numbers():
 
 
 def test_the_salts_of_past_days_are_deleted_so_their_hashes_cannot_be_recomputed():
-    for day in (TOO_OLD, NEXT_DAY, TODAY):
-        collect.visitor_hash(day, ("203.0.113.7", "Firefox"))
+    Salt.objects.bulk_create([Salt(day=day, value=day.isoformat() * 6) for day in (TOO_OLD, NEXT_DAY, TODAY)])
     summary = analytics_aggregate(today=TODAY)
     assert list(Salt.objects.values_list("day", flat=True)) == [TODAY]
     assert summary.salts_deleted == 2
@@ -287,3 +292,66 @@ def test_case_and_yo_do_not_make_a_new_search():
 
 def test_normalised_query():
     assert normalise_query("  Ёлка \t РИСОВАНИЕ ") == "елка рисование"
+
+
+def test_a_search_by_filters_alone_is_kept_when_words_follow():
+    assert settled(_s("10:00:00", "", age=3), _s("10:00:02", "футбол", age=3)) == ["", "футбол"]
+    assert settled(_s("10:00:00", "", age=3), _s("10:05:00", "", age=3)) == [""]  # a reload
+
+
+def test_api_searches_are_never_merged_as_typing():
+    assert settled(
+        _s("10:00:00", "фут", source="api"),
+        _s("10:00:01", "футбол", source="api"),
+        _s("10:00:02", "футбол", source="api"),
+    ) == ["фут", "футбол", "футбол"]
+
+
+# Gaps: only what the words asked for.
+
+
+def test_a_search_emptied_by_a_place_or_filters_is_no_catalog_gap():
+    SearchEvent.objects.bulk_create(
+        [
+            search(DAY, "a", "10:00:00", "футбол", 0, age=3),
+            search(DAY, "b", "10:00:00", "футбол", 0),
+            search(DAY, "c", "10:00:00", "футбол", 0, sort="near"),
+            SearchEvent(
+                at=at(DAY, "10:00:00"), day=DAY, source="page", query="футбол", filters={},
+                has_location=True, results=0, visitor="d",
+            ),
+        ]
+    )  # fmt: skip
+    analytics_aggregate(today=TODAY)
+    assert queries(DAY) == {("футбол", 4, 2)}  # b's and c's: the words alone found nothing
+    assert traffic(DAY)[2:] == (4, 4)  # the day's zero-result searches count them all
+
+
+# Free text that points at a person never reaches the daily table.
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("Иванова Маша 8-913-123-45-67", "иванова маша …"),
+        ("+7 (913) 123 45 67 футбол", "… футбол"),
+        ("masha.ivanova@mail.ru танцы", "… танцы"),
+        ("masha@mail.ru", ""),
+        ("89131234567", ""),
+        ("школа 123 футбол 8-12 лет", "школа 123 футбол 8-12 лет"),  # short numbers stay
+    ],
+)
+def test_phone_numbers_and_e_mails_are_taken_out_of_queries(typed, kept):
+    assert redact_query(normalise_query(typed)) == kept
+
+
+def test_the_roll_up_stores_no_phone_number_or_e_mail():
+    SearchEvent.objects.bulk_create(
+        [
+            search(DAY, "a", "10:00:00", "Иванова Маша 8-913-123-45-67", 0),
+            search(DAY, "b", "10:00:00", "masha.ivanova@mail.ru", 0),
+        ]
+    )
+    analytics_aggregate(today=TODAY)
+    assert queries(DAY) == {("иванова маша …", 1, 1)}
+    assert traffic(DAY)[2:] == (2, 2)

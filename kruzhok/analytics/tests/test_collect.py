@@ -42,8 +42,9 @@ def test_the_hash_is_not_a_hash_of_the_address_alone():
 
 
 def test_each_day_gets_its_own_random_salt():
-    collect.visitor_hash(date(2026, 11, 28), CLIENT)
-    collect.visitor_hash(date(2026, 11, 29), CLIENT)
+    today = timezone.localdate()
+    collect.visitor_hash(today, CLIENT)
+    collect.visitor_hash(today + timedelta(days=1), CLIENT)
     salts = list(Salt.objects.order_by("day").values_list("value", flat=True))
     assert len(salts) == 2
     assert salts[0] != salts[1]
@@ -146,3 +147,139 @@ def test_the_query_limit_is_the_models():
 )  # fmt: skip
 def test_is_bot(agent, bot):
     assert collect.is_bot(RequestFactory().get("/", HTTP_USER_AGENT=agent)) is bot
+
+
+# --- a refused batch, salts of past days ---------------------------------------------------------
+
+
+def _refuse(monkeypatch, manager, times=1):
+    from django.db import OperationalError
+
+    real = manager.bulk_create
+    left = [times]
+
+    def locked(*args, **kwargs):
+        if left[0]:
+            left[0] -= 1
+            raise OperationalError("database is locked")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(manager, "bulk_create", locked)
+
+
+def test_a_batch_the_database_refuses_is_written_at_the_next_due_flush(monkeypatch, caplog):
+    clock = [100.0]
+    monkeypatch.setattr(collect.time, "monotonic", lambda: clock[0])
+    _refuse(monkeypatch, PageView.objects)
+    collect.record_page_view(_browser_request(), route="catalog:home")
+    collect.record_page_view(_browser_request("203.0.113.9"), route="catalog:home")
+
+    assert collect.flush() == 0
+    assert "kept for the next flush" in caplog.text
+    assert PageView.objects.count() == 0
+    assert all("client" in row for row in collect._buffer.page_views)  # nothing taken from the rows
+    assert not collect.due()  # not hammered on every page while the database is busy
+    clock[0] += collect.BUFFER_SECONDS
+    assert collect.due()
+    collect.flush_if_due()
+    assert PageView.objects.count() == 2
+    assert len({view.visitor for view in page_views()}) == 2
+
+
+def test_ad_counts_are_written_even_when_the_page_views_are_refused(monkeypatch):
+    from kruzhok.promotion.models import AdDailyStat
+    from kruzhok.promotion.tests.ad_factories import campaign
+
+    ad = campaign()
+    _refuse(monkeypatch, PageView.objects)
+    collect.record_page_view(_browser_request(), route="catalog:home")
+    collect.record_ad(ad.pk, "impressions")
+    collect.record_ad(ad.pk, "clicks")
+
+    assert collect.flush() == 2
+    stat = AdDailyStat.objects.get(campaign=ad)
+    assert (stat.impressions, stat.clicks) == (1, 1)
+    assert len(collect._buffer.page_views) == 1 and not collect._buffer.ads
+
+
+def test_refused_ad_counts_are_kept_and_added_later(monkeypatch):
+    from django.db import OperationalError
+
+    from kruzhok.promotion.models import AdDailyStat
+    from kruzhok.promotion.tests.ad_factories import campaign
+
+    ad = campaign()
+    real = collect._add_ad_counts
+
+    def locked(counts):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(collect, "_add_ad_counts", locked)
+    collect.record_ad(ad.pk, "impressions")
+    collect.record_page_view(_browser_request(), route="catalog:home")
+    assert collect.flush() == 1  # the page view
+    collect.record_ad(ad.pk, "impressions")
+    assert collect.pending_ad_impressions(timezone.localdate())[ad.pk] == 2
+    monkeypatch.setattr(collect, "_add_ad_counts", real)
+    collect.flush()
+    assert AdDailyStat.objects.get(campaign=ad).impressions == 2
+
+
+def test_a_refused_backlog_is_bounded_and_drops_its_oldest_events(monkeypatch, caplog):
+    monkeypatch.setattr(collect, "BACKLOG_LIMIT", 3)
+    _refuse(monkeypatch, PageView.objects, times=2)
+    for route in ("a", "b"):
+        collect.record_page_view(_browser_request(), route=route)
+    collect.flush()
+    for route in ("c", "d"):
+        collect.record_page_view(_browser_request(), route=route)
+    collect.flush()
+    assert [row["route"] for row in collect._buffer.page_views] == ["b", "c", "d"]
+    assert "dropped the 1 oldest events" in caplog.text
+    collect.flush()
+    assert sorted(PageView.objects.values_list("route", flat=True)) == ["b", "c", "d"]
+
+
+def test_a_late_flush_for_a_day_whose_salt_is_gone_creates_no_salt(monkeypatch):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    evening = timezone.make_aware(datetime.combine(yesterday, time(23, 59)))
+    monkeypatch.setattr(collect.timezone, "now", lambda: evening)
+    collect.record_page_view(_browser_request(), route="catalog:home")
+    collect.record_page_view(_browser_request(), route="catalog:home")
+    collect.record_page_view(_browser_request("203.0.113.9"), route="catalog:home")
+    monkeypatch.undo()  # past midnight; the roll-up has deleted yesterday's salt
+
+    assert collect.flush() == 3
+    assert not Salt.objects.filter(day=yesterday).exists()
+    visitors = [view.visitor for view in page_views()]
+    assert len(set(visitors)) == 2  # one throwaway salt for the whole batch
+    assert yesterday not in collect._salts
+
+
+def test_a_past_day_whose_salt_is_still_there_uses_it():
+    yesterday = timezone.localdate() - timedelta(days=1)
+    Salt.objects.create(day=yesterday, value="a" * 64)
+    expected = hashlib.sha256(f"{'a' * 64}|{CLIENT[0]}|{CLIENT[1]}".encode()).hexdigest()[:32]
+    assert collect.visitor_hash(yesterday, CLIENT) == expected
+    assert Salt.objects.count() == 1
+
+
+def test_cached_salts_of_past_days_are_dropped(monkeypatch):
+    today = timezone.localdate()
+    collect._salts[today - timedelta(days=1)] = "old"
+    collect.visitor_hash(today, CLIENT)
+    assert list(collect._salts) == [today]
+
+
+def test_the_salt_survives_another_thread_clearing_the_cache(monkeypatch):
+    """Another thread may empty the cache right after this one stored its salt: the value
+    returned is the one read, not a second look-up in the cache."""
+
+    class Racing(dict):
+        def __setitem__(self, key, value):
+            super().__setitem__(key, value)
+            self.clear()  # what a second thread's batch did meanwhile
+
+    monkeypatch.setattr(collect, "_salts", Racing())
+    today = timezone.localdate()
+    assert collect.visitor_hash(today, CLIENT) == collect.visitor_hash(today, CLIENT)

@@ -79,8 +79,20 @@ def test_the_next_pages_of_a_search_and_an_empty_search_are_not_logged(client, f
 
 def test_robots_searches_are_not_logged(client, football):
     client.get("/search/?q=футбол", HTTP_USER_AGENT="Mozilla/5.0 (compatible; YandexBot/3.0)")
-    client.get("/api/v1/search?q=футбол", HTTP_USER_AGENT="python-requests/2.32.3")
+    client.get("/search/?q=футбол", HTTP_USER_AGENT="python-requests/2.32.3")
+    client.get("/api/v1/search?q=футбол", HTTP_USER_AGENT="Mozilla/5.0 (compatible; YandexBot/3.0)")
+    client.get("/api/v1/search?q=футбол", HTTP_USER_AGENT="Mozilla/5.0 (compatible; bingbot/2.0)")
+    client.get("/api/v1/search?q=футбол", HTTP_USER_AGENT="Mozilla/5.0 AhrefsSpider")
     assert searches() == []
+
+
+@pytest.mark.parametrize(
+    "agent",
+    ["okhttp/4.12.0", "axios/1.7.2", "python-requests/2.32.3", "Java/17.0.2", "Go-http-client/2.0", ""],
+)
+def test_apps_using_the_api_are_counted_though_they_are_programs(client, football, agent):
+    client.get("/api/v1/search?q=футбол", HTTP_USER_AGENT=agent)
+    assert [s.source for s in searches()] == ["api"]
 
 
 def test_an_api_search_is_logged_as_api(client, football):

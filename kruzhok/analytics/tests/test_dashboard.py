@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from kruzhok.accounts.tests import factories as people
 from kruzhok.analytics import selectors
@@ -91,7 +92,7 @@ def test_department_member_cannot_open_another_department(client, city, who, oth
 def test_department_b_never_counts_department_as_organizations(client, city):
     page = signed_in(client, city.users["member_b"]).get(URL, {"month": kpi_city.MONTH}).content.decode()
     assert html_table(page, "Просмотры страниц сети по дням")[1] == ["2026-10-01", "11", "9"]
-    freshness = html_table(page, "Свежесть: живые занятия, проверенные за 180 дн.")
+    freshness = html_table(page, selectors.today_caption("Свежесть: живые занятия, проверенные за 180 дн."))
     assert freshness[1:] == [["Управление культуры", "1", "1", "100"]]
     assert "Департамент образования" not in page
 
@@ -116,15 +117,17 @@ def test_each_section_shows_the_hand_counted_numbers(client, city):
     assert sum(int(row[3]) for row in contributions[1:]) == sum(kpi_city.CITY_CONTRIBUTIONS.values())
     assert ["правки", "импорт", "департамент", "3"] in contributions
     assert ["Департамент образования", "1", "3", "33"] in html_table(
-        page, "Организации с живой записью, проверенной за 180 дн."
+        page, selectors.today_caption("Организации с живой записью, проверенной за 180 дн.")
     )
-    assert html_table(page, "Свежесть: живые занятия, проверенные за 180 дн.")[1] == [
+    assert html_table(page, selectors.today_caption("Свежесть: живые занятия, проверенные за 180 дн."))[
+        1
+    ] == [
         "Весь город",
         "2",
         "5",
         "40",
     ]
-    assert html_table(page, "Действующие подписки по видам")[1] == ["Поиск", "2"]
+    assert html_table(page, selectors.today_caption("Действующие подписки по видам"))[1] == ["Поиск", "2"]
     assert ["2026-10-03", "2"] in html_table(page, "Отправлено писем по дням")
 
 
@@ -162,9 +165,9 @@ def test_a_hostile_query_is_escaped_in_the_chart_and_the_table(client, city):
 def test_department_filter_narrows_the_editors_view_to_that_network(client, city):
     signed_in(client, city.users["editor"], totp=True)
     page = client.get(URL, {"month": kpi_city.MONTH, "department": "education"}).content.decode()
-    assert html_table(page, "Свежесть: живые занятия, проверенные за 180 дн.")[1:] == [
-        ["Департамент образования", "1", "3", "33"]
-    ]
+    assert html_table(page, selectors.today_caption("Свежесть: живые занятия, проверенные за 180 дн."))[
+        1:
+    ] == [["Департамент образования", "1", "3", "33"]]
     assert 'value="education" selected' in page
 
 
@@ -209,8 +212,10 @@ def test_csv_equals_the_table_on_the_page(client, city, slug):
     response = client.get(reverse("analytics:csv", args=[slug]), params)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert f"kruzhok-{slug}-2026-10-education.csv" in response["Content-Disposition"]
     table = selectors.table(slug, selectors.Scope(selectors.month_period(kpi_city.MONTH), city.dep_a))
+    # a snapshot is today's catalog whatever the month: its file says the day
+    when = f"as-of-{timezone.localdate().isoformat()}" if table.as_of else "2026-10"
+    assert f"kruzhok-{slug}-{when}-education.csv" in response["Content-Disposition"]
     assert csv_rows(response) == [table.headers, *table.cells()]
     assert html_table(page, table.caption) == [table.headers, *table.cells()]
 
@@ -289,3 +294,17 @@ def test_the_whole_page_costs_the_same_queries_with_twice_the_data(client, city)
     before = cost()
     kpi_city._contributions(city.orgs, city.activities, city.users, tag="again")
     assert cost() == before
+
+
+def test_snapshot_tables_say_they_are_today_s_whatever_the_period(client, city):
+    signed_in(client, city.users["editor"], totp=True)
+    page = client.get(URL, {"month": kpi_city.MONTH}).content.decode()
+    today = timezone.localdate().strftime("%d.%m.%Y")
+    scope = selectors.Scope(selectors.month_period(kpi_city.MONTH))
+    for slug in ("coverage", "offer", "freshness", "subscribers"):
+        table = selectors.table(slug, scope)
+        assert table.caption.endswith(f"— на сегодня, {today}")
+        assert f'<caption class="visually-hidden">{table.caption}</caption>' in page
+    for slug in ("traffic", "searches", "contributions", "mails"):
+        assert "на сегодня" not in selectors.table(slug, scope).caption
+    assert f"На сегодня, {today}: выбранный период эти числа не меняет." in page

@@ -120,3 +120,41 @@ def test_the_targets_show_on_the_dashboard(editor_client, cell):
         f'<th scope="row">{okrug.name}</th><td>{direction.name_ru}</td><td>0</td><td>9</td><td>0</td></tr>'
         in page
     )
+
+
+def test_two_editors_saving_at_once_keep_each_others_changes(editor_client, cell):
+    okrug, direction, name = cell
+    other = target_field_name(okrug.pk, Direction.objects.get(slug="arts").pk)
+    CoverageTarget.objects.create(okrug=okrug, direction=direction, expected=7)
+    shown = {name: "7", f"initial-{name}": "7", other: "", f"initial-{other}": ""}
+    # Olga sets arts to 5; Pavel, who opened the grid at the same time, sets sport to 9
+    editor_client.post(URL, {**shown, other: "5"})
+    editor_client.post(URL, {**shown, name: "9"})
+    assert dict(CoverageTarget.objects.values_list("direction__slug", "expected")) == {"sport": 9, "arts": 5}
+
+
+def test_a_post_without_some_fields_leaves_their_targets_alone(editor_client, cell):
+    okrug, direction, name = cell
+    CoverageTarget.objects.create(okrug=okrug, direction=direction, expected=7)
+    other = target_field_name(okrug.pk, Direction.objects.get(slug="arts").pk)
+    response = editor_client.post(URL, {other: "5"})
+    assert response.status_code == 302
+    assert dict(CoverageTarget.objects.values_list("direction__slug", "expected")) == {"sport": 7, "arts": 5}
+
+
+def test_the_grid_carries_the_values_it_was_shown_with(editor_client, cell):
+    okrug, direction, name = cell
+    CoverageTarget.objects.create(okrug=okrug, direction=direction, expected=7)
+    page = editor_client.get(URL).content.decode()
+    assert f'type="hidden" name="initial-{name}" value="7"' in page
+
+
+@pytest.mark.parametrize("shown", ["abc", "<script>", "-1", "9" * 400])
+def test_a_tampered_shown_value_falls_back_to_the_stored_one(editor_client, cell, shown):
+    okrug, direction, name = cell
+    CoverageTarget.objects.create(okrug=okrug, direction=direction, expected=7)
+    editor_client.post(URL, {name: "7", f"initial-{name}": shown})
+    assert CoverageTarget.objects.get().expected == 7
+    assert not AuditLog.objects.filter(action="analytics.coverage_targets.changed").exists()
+    editor_client.post(URL, {name: "8", f"initial-{name}": shown})
+    assert CoverageTarget.objects.get().expected == 8

@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from kruzhok.analytics import selectors
 from kruzhok.analytics.tests import kpi_city
@@ -30,6 +31,8 @@ def test_report_prints_every_table_of_the_month(city):
     for slug in selectors.TABLES:
         table = selectors.table(slug, selectors.Scope(selectors.month_period(kpi_city.MONTH)))
         assert table.caption in text
+    today = timezone.localdate().strftime("%d.%m.%Y")
+    assert f"Действующие подписки по видам — на сегодня, {today}" in text  # not the month's
     lines = text.splitlines()
     assert any(line.split() == ["2026-10-01", "100", "40"] for line in lines)
     assert any(line.split() == ["керлинг", "4", "4"] for line in lines)

@@ -80,7 +80,7 @@ def test_contributions_of_a_department_are_its_networks_only(city):
 def test_contribution_totals_keep_every_source_and_role_in_order(city):
     counts = selectors.contribution_counts(scope())
     by_source = dict(selectors.totals_by(counts, 1, selectors.SOURCES))
-    assert by_source == {"веб-форма": 5, "предложение": 3, "импорт": 4, "API": 0, "админка": 1}
+    assert by_source == {"веб-форма": 5, "предложение": 3, "импорт": 4, "API": 0, "админка": 2}
     by_role = dict(selectors.totals_by(counts, 2, selectors.ROLES))
     assert by_role["горожанин"] == 4 and by_role["департамент"] == 4 and by_role["без пользователя"] == 0
 
@@ -182,3 +182,29 @@ def test_daily_chart_escapes_text_and_draws_one_bar_per_day():
     assert "style=" not in svg
     bars = bar_chart("x", [("<script>", 3)], wholes=[None])
     assert "<script>" not in bars and "&lt;script&gt;" in bars
+
+
+def test_an_event_added_in_the_admin_is_one_new_entry_credited_to_the_admin_site(city):
+    from django.contrib.admin.models import ADDITION, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from kruzhok.events.models import Event
+    from kruzhok.events.tests import factories as event_factories
+
+    before = selectors.contribution_counts(scope())
+    added = event_factories.event(city.orgs["b1"])
+    Event.objects.filter(pk=added.pk).update(created_at=kpi_city.omsk(11))
+    entry = LogEntry.objects.create(
+        user=city.users["admin"],
+        content_type=ContentType.objects.get_for_model(Event),
+        object_id=str(added.pk),
+        object_repr=added.title,
+        action_flag=ADDITION,
+    )
+    LogEntry.objects.filter(pk=entry.pk).update(action_time=kpi_city.omsk(11))
+
+    after = selectors.contribution_counts(scope())
+    assert after[("new", "admin", "admin")] == before[("new", "admin", "admin")] + 1
+    assert {key: n for key, n in after.items() if key != ("new", "admin", "admin")} == {
+        key: n for key, n in before.items() if key != ("new", "admin", "admin")
+    }
