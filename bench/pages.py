@@ -11,7 +11,10 @@ or sqlite:////tmp/…/search_200000.sqlite3), else one built here with seed_demo
 
 Each run requests `/search/?…` with the mixed query set of bench/search.py, in order, round
 and round, from --users concurrent clients that send the next request as soon as the answer
-arrives: first the full page, then the htmx fragment (`HX-Request: true`). A warm-up (every
+arrives: first the full page, then the htmx fragment (`HX-Request: true`), with a browser's
+User-Agent, so the site counts each page view, search and ad impression as it would for a
+person (`kruzhok.analytics`; give the catalog a running ad campaign to include the slot's
+cost). A warm-up (every
 worker loads its in-memory index on its first search) is not counted. Prints requests/s,
 p50/p95/p99, errors, and where the two cores went (gunicorn workers, the client, the rest).
 Each is run twice (`--results-cache both`): with the server's rendered-results cache as deployed
@@ -57,6 +60,7 @@ sys.path.insert(0, str(BENCH))
 import search as search_bench  # noqa: E402 (bench/search.py: the query set and the catalog build)
 
 TARGET_RPS = 250.0
+BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 LOCUSTFILE = """
@@ -567,9 +571,12 @@ def main() -> None:
         f"/search/?{query.query_string}" if query.pairs else "/search/"
         for query in search_bench.query_set(args.queries, args.query_seed)
     ]
+    # A browser's User-Agent: the page views, searches and ad impressions are counted as for a
+    # person (kruzhok.analytics), so their cost is part of the figure.
+    browser = {"User-Agent": BROWSER_UA}
     variants = {
-        "page": {},
-        "fragment": {"HX-Request": "true"},
+        "page": browser,
+        "fragment": {**browser, "HX-Request": "true"},
     }
     chosen = [v.strip() for v in args.variants.split(",") if v.strip() in variants]
     clients = ["python", "locust"] if args.client == "both" else [args.client]

@@ -143,7 +143,7 @@ def test_live_filter_change_swaps_the_slot_and_the_click_reaches_the_advertiser(
             lambda r: "/search/" in r.url and r.request.headers.get("hx-request") == "true"
         ):
             page.select_option("#id_category", "football")
-        page.wait_for_function("document.querySelector('#ad-slot .ad') === null")
+        page.wait_for_function("() => document.querySelector('#ad-slot .ad') === null")
         assert page.locator("#ad-slot").count() == 1
         with page.expect_response(
             lambda r: "/search/" in r.url and r.request.headers.get("hx-request") == "true"
@@ -156,7 +156,7 @@ def test_live_filter_change_swaps_the_slot_and_the_click_reaches_the_advertiser(
             lambda r: "/search/" in r.url and r.request.headers.get("hx-request") == "true"
         ):
             page.fill("#id_age", "9")
-        page.wait_for_function("!document.querySelector('#results[aria-busy]')")
+        page.wait_for_function("() => !document.querySelector('#results[aria-busy]')")
         assert page.locator(".ad").count() == 1
         assert errors == [] and outside == []
         with page.expect_response(lambda r: "/click/" in r.url) as clicked:

@@ -207,7 +207,9 @@ def test_search_filters_update_results_with_htmx(browser, live_server, catalog):
     try:
         page.get_by_label("Только бесплатные").check()
         page.wait_for_url("**/search/?*free=1*")
-        page.wait_for_function("document.querySelector('#results-title').textContent.includes('Найдено 1')")
+        page.wait_for_function(
+            "() => document.querySelector('#results-title').textContent.includes('Найдено 1')"
+        )
         assert page.locator("#results .card").count() == 1
         assert errors == [] and outside == []
     finally:
