@@ -17,11 +17,9 @@ worker_class = "sync"
 # A search at 200,000 activities takes milliseconds; 30 s only stops a stuck worker.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
-# Idle keep-alive connections from the proxy hold a sync worker: keep them short.
-keepalive = 2
-# Recycle a worker now and then (jittered so they do not all restart at once): a slow leak in a
-# long-lived process never grows into an outage.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+# Off by default: a new worker reloads the search index (seconds at 200,000 activities). Set
+# GUNICORN_MAX_REQUESTS to recycle workers (jittered, so not all at once) if a leak ever shows.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = max_requests // 10
 # Which peers may say a request came over HTTPS (X-Forwarded-Proto): the proxies, addresses or
 # networks, from the environment only; gunicorn's own default is loopback.
@@ -32,9 +30,10 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
 # Gunicorn's own lines (start, worker exits, timeouts) in the site's format: JSON lines on stderr
-# unless LOG_FORMAT=text (kruzhok/settings.py). The workers' Django logging replaces the root
-# logger's handler with its own, so application records are not written twice.
-if os.environ.get("LOG_FORMAT", "json").strip().lower() == "json":
+# with the same default as kruzhok/settings.py (text under DEBUG). The workers' Django logging
+# replaces the root logger's handler with its own, so application records are not written twice.
+_debug = os.environ.get("DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
+if os.environ.get("LOG_FORMAT", "text" if _debug else "json").strip().lower() == "json":
     logconfig_dict = {
         "root": {"level": "INFO", "handlers": ["console"]},
         "loggers": {
