@@ -38,7 +38,12 @@ if os.environ.get("LOG_FORMAT", "text" if _debug else "json").strip().lower() ==
         "root": {"level": "INFO", "handlers": ["console"]},
         "loggers": {
             "gunicorn.error": {"level": loglevel.upper(), "handlers": ["console"], "propagate": False},
-            "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+            # Written only when GUNICORN_ACCESS_LOG asks for it (a logging config would turn it on).
+            "gunicorn.access": {
+                "level": "INFO",
+                "handlers": ["console"] if accesslog else [],
+                "propagate": False,
+            },
         },
         "handlers": {
             "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}

@@ -3,8 +3,8 @@ can index without parsing free text.
 
 Django's own request loggers (django.request, django.server, django.security) pass the request
 and status on the record; their method and path (never the query string, the client address or
-the user) become fields. Path segments that look like tokens (password-reset keys, signed
-unsubscribe links) are masked, in the path field and in the message.
+the user) become fields. Whatever looks like a token (password-reset keys, signed unsubscribe
+links) is masked, in the path field and in the message.
 
 Gunicorn's error log uses this formatter too (gunicorn.conf.py), so the module imports nothing
 from Django at import time.
@@ -18,9 +18,10 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-# A path segment of 20+ URL-safe characters with a digit in it: a key, a token or a signature.
-# Slugs and ids stay readable; a masked slug in a log costs nothing.
-_TOKEN = re.compile(r"(?<=/)(?=[^/?#\s]*\d)[A-Za-z0-9_\-:.=]{20,}")
+# 16+ letters, digits, «_» or «:» with a digit among them: a key, a token or a signature (Django's
+# signed values are base64 joined by «:»). Slugs are short words between hyphens, hashed static
+# names (site.d7f3c2d7762e.css) have 12, so they stay readable.
+_TOKEN = re.compile(r"(?=[A-Za-z_:]*\d)[A-Za-z0-9_:]{16,}")
 MASK = "[token]"
 
 
@@ -30,19 +31,17 @@ def mask_tokens(text: str) -> str:
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        message = record.getMessage()
         entry: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": message,
+            "message": mask_tokens(record.getMessage()),
         }
         request = getattr(record, "request", None)
         path = getattr(request, "path", None)
         method = getattr(request, "method", None)
         if isinstance(path, str):
             entry["path"] = mask_tokens(path)
-            entry["message"] = message.replace(path, entry["path"]) if path != "/" else message
         if isinstance(method, str):
             entry["method"] = method
         status = getattr(record, "status_code", None)
@@ -54,5 +53,4 @@ class JsonFormatter(logging.Formatter):
             entry["exception"] = record.exc_text
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
-        entry["message"] = mask_tokens(entry["message"])
         return json.dumps(entry, ensure_ascii=False, default=str)

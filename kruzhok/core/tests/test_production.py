@@ -26,7 +26,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 
 from kruzhok.analytics.tests.helpers import BROWSER, page_views
 from kruzhok.core import health
-from kruzhok.core.logging import MASK, JsonFormatter
+from kruzhok.core.logging import MASK, JsonFormatter, mask_tokens
 
 ROOT = Path(django_settings.BASE_DIR)
 PRODUCTION_SECRET = "prod-secret-Qx7wV2mK9pL4sT8zR1nB6cY3hJ5dF0gA-0123456789abcdefghijkl"
@@ -278,8 +278,8 @@ def test_a_json_log_line_has_time_level_logger_request_and_exception_and_no_secr
     assert entry["level"] == "ERROR"
     assert entry["logger"] == "django.request"
     assert entry["method"] == "GET" and entry["status"] == 500
-    assert entry["path"] == f"/account/password/reset/key/{MASK}/"
-    assert entry["message"] == f"Internal Server Error: /account/password/reset/key/{MASK}/"
+    assert entry["path"] == f"/account/password/reset/key/1k-{MASK}/"
+    assert entry["message"] == f"Internal Server Error: /account/password/reset/key/1k-{MASK}/"
     assert (
         entry["exception"].startswith("Traceback")
         and "ValueError: the form was invalid" in entry["exception"]
@@ -287,6 +287,23 @@ def test_a_json_log_line_has_time_level_logger_request_and_exception_and_no_secr
     assert entry["time"].endswith("+00:00")
     for secret in ("cq5a9f0e7b3d2c1a0f9e8d7c6b5a4f3e2", "anna@example.org", "203.0.113.7", PRODUCTION_SECRET):
         assert secret not in line
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/activities/12345-futbol-dlya-detei-2010/",
+        "/static/css/site.d7f3c2d7762e.css",
+        "/organizations/7-ddt/",
+    ],
+)
+def test_ids_slugs_and_static_names_stay_readable_in_logs(path):
+    assert mask_tokens(f"Not Found: {path}") == f"Not Found: {path}"
+
+
+def test_signed_links_are_masked_in_logs():
+    line = mask_tokens("Not Found: /subscriptions/unsubscribe/eyJzIjoxMn0:1tA2bC:abcdEFGH1234ijklMNOP5678/")
+    assert line == f"Not Found: /subscriptions/unsubscribe/{MASK}/"
 
 
 def test_a_plain_log_record_is_one_json_line_too():
