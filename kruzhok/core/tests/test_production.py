@@ -338,3 +338,18 @@ def test_collectstatic_writes_hashed_compressed_files_that_whitenoise_serves_for
     )
     served = manage("shell", "-v", "0", "-c", code, env=env)
     assert served.stdout.split() == [f"/static/{hashed}", "200", "max-age=315360000,", "public,", "immutable"]
+
+
+def test_a_misspelt_log_format_or_boolean_stops_the_start(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from kruzhok.core.env import env_bool, env_choice, env_url, url_origin
+
+    monkeypatch.setenv("LOG_FORMAT", "jsn")
+    with pytest.raises(ImproperlyConfigured, match="LOG_FORMAT must be one of json, text"):
+        env_choice("LOG_FORMAT", "json", ("json", "text"))
+    monkeypatch.setenv("SECURE_HSTS_PRELOAD", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="SECURE_HSTS_PRELOAD must be a boolean"):
+        env_bool("SECURE_HSTS_PRELOAD")
+    monkeypatch.setenv("SITE_URL", "https://kruzhok.example:8443/path/")
+    assert url_origin(env_url("SITE_URL", "")) == "https://kruzhok.example:8443"
