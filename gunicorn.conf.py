@@ -15,12 +15,41 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # process handles one request at a time, so per-process caches need no locking.
 worker_class = "sync"
 # A search at 200,000 activities takes milliseconds; 30 s only stops a stuck worker.
-timeout = 30
-graceful_timeout = 30
-# No access log by default: the proxy in front already writes one.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+# Off by default: a new worker reloads the search index (seconds at 200,000 activities). Set
+# GUNICORN_MAX_REQUESTS to recycle workers (jittered, so not all at once) if a leak ever shows.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests_jitter = max_requests // 10
+# Which peers may say a request came over HTTPS (X-Forwarded-Proto): the proxies, addresses or
+# networks, from the environment only; gunicorn's own default is loopback.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# No access log by default: the proxy in front already writes one (and it holds client addresses).
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+# Gunicorn's own lines (start, worker exits, timeouts) in the site's format: JSON lines on stderr
+# with the same default as kruzhok/settings.py (text under DEBUG). The workers' Django logging
+# replaces the root logger's handler with its own, so application records are not written twice.
+_debug = os.environ.get("DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
+if os.environ.get("LOG_FORMAT", "text" if _debug else "json").strip().lower() == "json":
+    logconfig_dict = {
+        "root": {"level": "INFO", "handlers": ["console"]},
+        "loggers": {
+            "gunicorn.error": {"level": loglevel.upper(), "handlers": ["console"], "propagate": False},
+            # Written only when GUNICORN_ACCESS_LOG asks for it (a logging config would turn it on).
+            "gunicorn.access": {
+                "level": "INFO",
+                "handlers": ["console"] if accesslog else [],
+                "propagate": False,
+            },
+        },
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+        },
+        "formatters": {"json": {"()": "kruzhok.core.logging.JsonFormatter"}},
+    }
 
 
 def post_worker_init(worker):  # noqa: ANN001, ANN201 (gunicorn's hook signature)

@@ -217,6 +217,8 @@ def gunicorn(
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "LOG_LEVEL": "WARNING",
+            # Static files as they are on disk: no collectstatic (and no manifest) for a benchmark.
+            "STATIC_HASHED": "0",
             # WhiteNoise warns once per worker that collectstatic has not run: no static file is requested here.
             "PYTHONWARNINGS": "ignore:No directory at:UserWarning",
         }

@@ -3,20 +3,24 @@
 The README lists every variable. SQLite is used unless DATABASE_URL is set.
 """
 
+import sys
 from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from kruzhok.core.env import env_bool, env_int, env_list, env_str
+from kruzhok.core.env import env_bool, env_choice, env_int, env_list, env_str, env_url, url_origin
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
-# The development key is only accepted while DEBUG is on or in tests; production must set one.
-SECRET_KEY = env_str("SECRET_KEY", "dev-insecure-kruzhok-key-change-me-in-production-0123456789")
+# pytest (or `manage.py test`) imports these settings: static files then need no collectstatic.
+TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
+# The development key works everywhere, but `check --deploy` refuses it (kruzhok.core.checks).
+DEVELOPMENT_SECRET_KEY = "dev-insecure-kruzhok-key-change-me-in-production-0123456789"  # noqa: S105 (public on purpose)
+SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     # First, so that its createsuperuser (which verifies the admin's email) replaces Django's.
@@ -154,7 +158,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 NODE_MODULES = BASE_DIR / "node_modules"
 # Front-end libraries come from npm (package.json + lock) and are served from node_modules.
 STATICFILES_DIRS = [
@@ -168,6 +172,21 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # The open data files (`manage.py export_open_data`, served at /data/ by the application).
 OPEN_DATA_DIR = Path(env_str("OPEN_DATA_DIR", str(MEDIA_ROOT / "open-data")))
 WHITENOISE_USE_FINDERS = DEBUG
+# Without DEBUG, static files are served from STATIC_ROOT only, so `manage.py collectstatic` must
+# have run; it then writes each file under a name with its content hash (app.3f2a9c1b.css) and a
+# gzip/brotli copy, and WhiteNoise serves those names with a one-year immutable Cache-Control.
+# Off under DEBUG (files come straight from the finders) and in tests (nothing collected).
+STATIC_HASHED = env_bool("STATIC_HASHED", not DEBUG and not TESTING)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_HASHED
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
 
 # Map tiles: any XYZ tile server; markers and lists work without tiles.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
@@ -288,12 +307,62 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Кружок")
 MFA_TOTP_TOLERANCE = 1
 
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# --- HTTPS and security headers ------------------------------------------------------------------
+# One switch: a SITE_URL that starts with https:// says the site is served over HTTPS only, and
+# turns on secure cookies, HSTS and the redirect of plain-HTTP requests. Each can be overridden.
+# `make run` and the tests use http://127.0.0.1:8000, so none of this gets in their way.
+HTTPS = SITE_URL.startswith("https://")
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+# Lax: a link from a mail or another site still arrives signed in; a cross-site POST does not.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# The form pages read the CSRF token from the form, never from the cookie, so no script needs it.
+CSRF_COOKIE_HTTPONLY = True
+# Behind a proxy that rewrites Host, a POST's Origin is still the public site.
+CSRF_TRUSTED_ORIGINS = [url_origin(SITE_URL)]
+# HSTS: a year by default once HTTPS; includeSubDomains and preload are promises about the whole
+# domain that only its owner can make, so they are off unless set (and their checks then silenced).
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+# A load balancer or monitor may probe the health check over plain HTTP on the private side.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Only when the deployer says a proxy in front sets it (and strips it from clients), e.g.
+# SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto: then a request with `X-Forwarded-Proto: https` is
+# secure. Under gunicorn, its FORWARDED_ALLOW_IPS does the same job (gunicorn.conf.py).
+_PROXY_SSL_HEADER = env_str("SECURE_PROXY_SSL_HEADER", "").strip()
+if _PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
+SILENCED_SYSTEM_CHECKS = [
+    *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+    *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+]
 
+# Health check (/healthz): unhealthy when a job has waited longer than this to be run.
+HEALTHZ_MAX_QUEUE_AGE_S = env_int("HEALTHZ_MAX_QUEUE_AGE_S", 300)
+
+# Logs go to stderr: one JSON object a line in production (kruzhok.core.logging.JsonFormatter,
+# for journald or a log shipper), plain text lines under DEBUG. LOG_FORMAT=json|text overrides.
+LOG_FORMAT = env_choice("LOG_FORMAT", "text" if DEBUG else "json", ("json", "text"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "kruzhok.core.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

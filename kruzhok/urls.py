@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 
 from kruzhok.accounts import views as account_views
 from kruzhok.catalog.sitemaps import ActivitySitemap, OrganizationSitemap, PageSitemap
+from kruzhok.core import health
 from kruzhok.core import views as core_views
 from kruzhok.core.seo import SiteSitemap
 from kruzhok.events.sitemaps import EventSitemap
@@ -21,6 +22,7 @@ SITEMAPS: dict[str, type[SiteSitemap]] = {
 }
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("healthz", health.healthz, name="healthz"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", core_views.sitemap_index, {"sitemaps": SITEMAPS}, name="sitemap_index"),
     path(

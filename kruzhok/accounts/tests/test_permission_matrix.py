@@ -306,6 +306,7 @@ MATRIX: dict[str, Row] = {
     # --- crawlers and open data (issue 6, web helper): public, the same for everyone. The files
     # are not generated in this world (each test has its own empty OPEN_DATA_DIR), so the download
     # is the «not ready yet» page; kruzhok/imports/tests/test_open_data.py serves them.
+    "healthz": Row(fixed("/healthz"), everyone(200)),
     "robots_txt": Row(fixed("/robots.txt"), everyone(200)),
     "sitemap_index": Row(fixed("/sitemap.xml"), everyone(200)),
     "sitemap_section": Row(fixed("/sitemap-activities.xml"), everyone(200)),
