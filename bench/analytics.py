@@ -271,6 +271,7 @@ def measure_aggregate(page_views: int, searches: int, days: int) -> dict[str, An
 
 def child(args: argparse.Namespace) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kruzhok.settings")
+    os.environ.setdefault("STATIC_HASHED", "0")  # pages render here without collectstatic
     import django
 
     django.setup()

@@ -35,6 +35,7 @@ FEEDS = ("session-series", "scheduled-sessions")
 
 def child_walk() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kruzhok.settings")
+    os.environ.setdefault("STATIC_HASHED", "0")  # pages render here without collectstatic
     import json
 
     import django
