@@ -111,7 +111,9 @@ def backup(settings_dict: Mapping[str, Any], path: Path, *, progress: Progress =
     vendor = vendor_of(settings_dict)
     path = Path(path)
     if path.exists():
-        raise BackupError(f"Файл {path} уже есть: укажите другое имя, существующая копия не перезаписывается.")
+        raise BackupError(
+            f"Файл {path} уже есть: укажите другое имя, существующая копия не перезаписывается."
+        )
     if not path.parent.is_dir():
         raise BackupError(f"Каталога {path.parent} нет: создайте его или укажите --dir.")
     partial = path.with_name(path.name + ".part")
@@ -157,10 +159,14 @@ def _sqlite_backup(settings_dict: Mapping[str, Any], partial: Path, progress: Pr
         target.execute("PRAGMA journal_mode=DELETE")
         problems = _sqlite_integrity(target)
         if problems:
-            raise BackupError(f"Копия не прошла проверку целостности: {problems}. Повторите резервное копирование.")
+            raise BackupError(
+                f"Копия не прошла проверку целостности: {problems}. Повторите резервное копирование."
+            )
         copied = _count(target.cursor(), main_tables())
         if copied != counts:
-            raise BackupError(f"В копии другие числа строк ({copied}, в базе {counts}); повторите копирование.")
+            raise BackupError(
+                f"В копии другие числа строк ({copied}, в базе {counts}); повторите копирование."
+            )
     finally:
         source.close()
         target.close()
@@ -186,7 +192,12 @@ def _sqlite_integrity(connection: sqlite3.Connection) -> str:
 def _pg_env(settings_dict: Mapping[str, Any], dbname: str | None = None) -> dict[str, str]:
     """libpq's environment: the password never appears on a command line (`ps` shows those)."""
     env = dict(os.environ)
-    for variable, key in (("PGHOST", "HOST"), ("PGPORT", "PORT"), ("PGUSER", "USER"), ("PGPASSWORD", "PASSWORD")):
+    for variable, key in (
+        ("PGHOST", "HOST"),
+        ("PGPORT", "PORT"),
+        ("PGUSER", "USER"),
+        ("PGPASSWORD", "PASSWORD"),
+    ):
         value = settings_dict.get(key)
         if value:
             env[variable] = str(value)
@@ -207,13 +218,17 @@ def _pg_connect(settings_dict: Mapping[str, Any]) -> Any:
     try:
         return psycopg.connect(**{k: v for k, v in params.items() if v is not None})
     except psycopg.Error as error:
-        raise BackupError(f"Нет соединения с PostgreSQL ({settings_dict['NAME']}): {error}".strip()) from error
+        raise BackupError(
+            f"Нет соединения с PostgreSQL ({settings_dict['NAME']}): {error}".strip()
+        ) from error
 
 
 def _tool(name: str) -> str:
     found = shutil.which(name)
     if not found:
-        raise BackupError(f"Не найдена программа {name}: установите postgresql-client той же версии, что сервер.")
+        raise BackupError(
+            f"Не найдена программа {name}: установите postgresql-client той же версии, что сервер."
+        )
     return found
 
 
@@ -282,6 +297,7 @@ def check_file(settings_dict: Mapping[str, Any], path: Path) -> None:
         raise BackupError(f"Файла {path} нет: укажите путь к копии (их список — в BACKUP_DIR).")
     kind = _kind(path)
     names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+    hints = {"sqlite": "без DATABASE_URL, файл базы в SQLITE_PATH", "postgresql": "DATABASE_URL=postgres://…"}
     if not kind:
         raise BackupError(
             f"Файл {path} — не резервная копия Кружка (ни SQLite, ни pg_dump -Fc). Укажите файл, "
@@ -289,8 +305,8 @@ def check_file(settings_dict: Mapping[str, Any], path: Path) -> None:
         )
     if kind != vendor:
         raise BackupError(
-            f"Файл {path} — копия {names[kind]}, а сайт работает на {names[vendor]}. Восстановите её "
-            f"в базу {names[kind]} (DATABASE_URL) или возьмите копию {names[vendor]}."
+            f"Файл {path} — копия {names[kind]}, а сайт работает на {names[vendor]}. Возьмите копию "
+            f"{names[vendor]} или восстановите эту там, где сайт работает на {names[kind]} ({hints[kind]})."
         )
     activity_table = main_tables()["activities"]
     if kind == "sqlite":
