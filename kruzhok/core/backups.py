@@ -29,6 +29,7 @@ PG_MAGIC = b"PGDMP"
 EXTENSIONS = {"sqlite": "sqlite3", "postgresql": "dump", "media": "tar.gz"}
 # Pages copied per step of the SQLite backup API (4 MiB at the default page size).
 SQLITE_PAGES_PER_STEP = 1024
+PROGRESS_EVERY_S = 2.0
 
 Progress = Callable[[str], None]
 
@@ -146,12 +147,15 @@ def _sqlite_backup(settings_dict: Mapping[str, Any], partial: Path, progress: Pr
         source.execute("BEGIN")
         counts = _count(source.cursor(), main_tables())
         last = [0.0]
+        steps = 0
 
         def step(_status: int, remaining: int, total: int) -> None:
+            nonlocal steps
+            steps += 1
             now = time.monotonic()
-            if now - last[0] >= 2 or remaining == 0:
+            if now - last[0] >= PROGRESS_EVERY_S or remaining == 0:
                 last[0] = now
-                progress(f"  скопировано страниц: {total - remaining} из {total}")
+                progress(f"  скопировано страниц: {total - remaining} из {total} (шагов: {steps})")
 
         source.backup(target, pages=SQLITE_PAGES_PER_STEP, progress=step)
         source.execute("ROLLBACK")
@@ -253,7 +257,7 @@ def _pg_backup(settings_dict: Mapping[str, Any], partial: Path, progress: Progre
                 try:
                     process.wait(timeout=2)
                     break
-                except subprocess.TimeoutExpired:
+                except subprocess.TimeoutExpired:  # every 2 s while pg_dump runs
                     size = partial.stat().st_size if partial.exists() else 0
                     progress(f"  записано {size / 1e6:.1f} МБ")
             errors = process.stderr.read() if process.stderr else ""

@@ -8,6 +8,7 @@ by `manage.py` subprocesses with the real settings, exactly as on a server.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -30,6 +31,7 @@ ORGS = "catalog_organization"
 
 WRITER = """
 import os
+import re
 from kruzhok.catalog.models import Organization
 from kruzhok.catalog.tests import factories
 stop, n = os.environ["KRUZHOK_TEST_STOP_FILE"], 0
@@ -181,8 +183,21 @@ def live(template: Scratch, make_scratch: Any, tmp_path: Path) -> Scratch:
 
 
 def test_backup_during_writes_restores_every_row_committed_before_it(
-    live: Scratch, make_scratch: Any, tmp_path: Path
+    live: Scratch, make_scratch: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Many small steps, so the writer commits between them (SQLite's backup API would start over
+    # on every commit if the copy did not hold one read snapshot throughout).
+    monkeypatch.setattr(backups, "SQLITE_PAGES_PER_STEP", 4)
+    monkeypatch.setattr(backups, "PROGRESS_EVERY_S", 0.0)
+    steps: list[str] = []
+    seen_during: list[int] = []
+
+    def progress(line: str) -> None:
+        steps.append(line)
+        if VENDOR == "sqlite" and len(steps) % 10 == 0:
+            time.sleep(0.02)  # room for the writer to commit in the middle of the copy
+            seen_during.append(len(live.org_ids()))
+
     stop = tmp_path / "stop"
     writer = live.popen("shell", "-c", WRITER, KRUZHOK_TEST_STOP_FILE=str(stop))
     try:
@@ -193,7 +208,9 @@ def test_backup_during_writes_restores_every_row_committed_before_it(
             assert time.monotonic() < deadline, "the writer wrote nothing"
             time.sleep(0.1)
         committed_before = max(live.org_ids())
-        result = backups.backup(live.settings, tmp_path / f"during.{backups.EXTENSIONS[VENDOR]}")
+        result = backups.backup(
+            live.settings, tmp_path / f"during.{backups.EXTENSIONS[VENDOR]}", progress=progress
+        )
         # The writer went on during the copy and goes on after it.
         grown = len(live.org_ids())
         deadline = time.monotonic() + 60
@@ -203,6 +220,11 @@ def test_backup_during_writes_restores_every_row_committed_before_it(
         stop.touch()
         writer.wait(timeout=60)
     assert writer.returncode == 0
+    if VENDOR == "sqlite":
+        copied, total, taken = map(int, re.findall(r"\d+", steps[-1]))
+        assert copied == total
+        assert 1 < taken <= total // 4 + 1, "one pass over the pages, never started over"
+        assert seen_during[-1] > seen_during[0], "rows were committed while the copy ran"
     assert max(live.org_ids()) > committed_before, "the site kept writing during and after the copy"
 
     restored = make_scratch("restored")
