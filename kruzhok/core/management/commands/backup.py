@@ -33,6 +33,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["path"] and options["dir"]:
             raise CommandError("Укажите либо файл, либо --dir, но не оба.")
+        if options["keep"] is not None and options["path"]:
+            raise CommandError(
+                "--keep удаляет старые копии в каталоге: используйте его с --dir или без пути."
+            )
         if options["keep"] is not None and options["keep"] < 1:
             raise CommandError("--keep: нужно число от 1 (сколько копий оставить).")
         settings_dict = connections[options["database"]].settings_dict
@@ -54,7 +58,7 @@ class Command(BaseCommand):
                 files = backups.archive_media(Path(settings.MEDIA_ROOT), media_path)
                 media_line = f"\n  файлы MEDIA_ROOT: {media_path} ({files} файлов)"
             deleted: list[Path] = []
-            if options["keep"] and not options["path"]:
+            if options["keep"]:
                 deleted = backups.prune(directory, vendor, options["keep"])
                 if options["media"]:
                     deleted += backups.prune(directory, "media", options["keep"])
