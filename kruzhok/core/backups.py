@@ -126,6 +126,10 @@ def backup(settings_dict: Mapping[str, Any], path: Path, *, progress: Progress =
             counts = _pg_backup(settings_dict, partial, progress)
         os.chmod(partial, 0o600)
         os.replace(partial, path)
+    except (sqlite3.Error, _pg_error()) as error:
+        raise BackupError(
+            f"Копия не сделана, ошибка базы: {error}. Проверьте настройки базы и что выполнен migrate."
+        ) from error
     finally:
         partial.unlink(missing_ok=True)
     return BackupResult(path, path.stat().st_size, time.monotonic() - started, counts)
@@ -372,10 +376,13 @@ def restore(settings_dict: Mapping[str, Any], path: Path, *, progress: Progress 
     """Replace the database's contents with the backup at `path` (checked first; refused → untouched)."""
     check_file(settings_dict, path)
     started = time.monotonic()
-    if vendor_of(settings_dict) == "sqlite":
-        counts = _sqlite_restore(settings_dict, Path(path), progress)
-    else:
-        counts = _pg_restore(settings_dict, Path(path), progress)
+    try:
+        if vendor_of(settings_dict) == "sqlite":
+            counts = _sqlite_restore(settings_dict, Path(path), progress)
+        else:
+            counts = _pg_restore(settings_dict, Path(path), progress)
+    except (sqlite3.Error, _pg_error()) as error:
+        raise BackupError(f"Ошибка базы при восстановлении из {path}: {error}.") from error
     return RestoreResult(time.monotonic() - started, counts)
 
 
