@@ -209,8 +209,26 @@ def _pg_env(settings_dict: Mapping[str, Any], dbname: str | None = None) -> dict
         value = settings_dict.get(key)
         if value:
             env[variable] = str(value)
+    for key, value in _libpq_options(settings_dict).items():
+        env[_LIBPQ_ENV[key]] = str(value)
     env["PGDATABASE"] = dbname or str(settings_dict["NAME"])
     return env
+
+
+# Connection options from DATABASE_URL (?sslmode=require …) that pg_dump must use as Django does.
+_LIBPQ_ENV = {
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+    "options": "PGOPTIONS",
+}
+
+
+def _libpq_options(settings_dict: Mapping[str, Any]) -> dict[str, Any]:
+    options = settings_dict.get("OPTIONS") or {}
+    return {key: value for key, value in options.items() if key in _LIBPQ_ENV and value}
 
 
 def _pg_connect(settings_dict: Mapping[str, Any]) -> Any:
@@ -223,6 +241,7 @@ def _pg_connect(settings_dict: Mapping[str, Any]) -> Any:
         "user": settings_dict.get("USER") or None,
         "password": settings_dict.get("PASSWORD") or None,
     }
+    params.update(_libpq_options(settings_dict))
     try:
         return psycopg.connect(**{k: v for k, v in params.items() if v is not None})
     except psycopg.Error as error:

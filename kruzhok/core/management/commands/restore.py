@@ -36,7 +36,10 @@ class Command(BaseCommand):
                 )
             # Django's own connection must not hold the database open (SQLite locks, PostgreSQL DROP).
             connections[options["database"]].close()
-            self.stdout.write(f"Восстановление {path} → {target}")
+            self.stdout.write(
+                f"Восстановление {path} → {target} (сайт и воркер должны быть остановлены: их записи "
+                "во время восстановления пропадут)"
+            )
             result = backups.restore(settings_dict, path, progress=self.stdout.write)
         except (backups.BackupError, OSError) as error:
             raise CommandError(str(error)) from error
