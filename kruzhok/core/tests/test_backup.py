@@ -250,6 +250,13 @@ def test_search_finds_an_activity_in_the_restored_database(
     assert "activities 6" in run.stdout
     found = restored.manage("shell", "-c", SEARCH).stdout
     assert "Шахматный клуб «Ладья»" in found
+    # Past both the replaced and the restored index numbers: every running process reloads its
+    # in-memory copy, and no cached result page keyed by (generation, seq) is served again.
+    state = "SELECT seq, generation FROM search_searchstate WHERE id = 1"
+    [(seq, generation)] = restored.query(state)
+    [(backup_seq, backup_generation)] = template.query(state)
+    assert seq > backup_seq
+    assert generation > backup_generation
 
 
 def _refused(live: Scratch, *args: str) -> str:
