@@ -34,7 +34,13 @@ PRODUCTION_SECRET = "prod-secret-Qx7wV2mK9pL4sT8zR1nB6cY3hJ5dF0gA-0123456789abcd
 
 def production_env(**extra: str) -> dict[str, str]:
     """What a deployer puts in /etc/kruzhok.env (README «Deployment»)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "STATIC_", "LOG_"))}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process (Playwright's loop): a
+    # deployment never has it, and check --deploy rightly refuses it.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SECURE_", "STATIC_", "LOG_")) and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update(
         DEBUG="0",
         SECRET_KEY=PRODUCTION_SECRET,
