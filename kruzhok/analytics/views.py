@@ -6,7 +6,6 @@ as a table and a CSV file of exactly that table.
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +26,7 @@ from kruzhok.analytics.coverage import coverage_targets_set
 from kruzhok.analytics.forms import CoverageTargetsForm, PeriodForm
 from kruzhok.analytics.models import CoverageTarget
 from kruzhok.catalog.models import Department, Direction
+from kruzhok.core.spreadsheet import csv_attachment, excel_csv_writer
 from kruzhok.imports.export import escape_formula
 from kruzhok.places.models import District
 
@@ -290,8 +290,7 @@ def table_csv(request: HttpRequest, slug: str) -> HttpResponse:
         return HttpResponse("\n".join(choice.errors), status=400, content_type="text/plain; charset=utf-8")
     table = selectors.table(slug, choice.scope)
     buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = excel_csv_writer(buffer)
     writer.writerow(table.headers)
     for row in table.rows:
         writer.writerow(
@@ -310,9 +309,7 @@ def table_csv(request: HttpRequest, slug: str) -> HttpResponse:
         )
         if part
     )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+    return csv_attachment(buffer.getvalue(), f"{name}.csv")
 
 
 @permissions.editor_required

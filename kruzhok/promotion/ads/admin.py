@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from kruzhok.analytics import collect
 from kruzhok.catalog.models import AGE_MAX, AGE_MIN
 from kruzhok.core.images import ACCEPT_ATTRIBUTE, reencode_image
+from kruzhok.core.spreadsheet import csv_attachment
 from kruzhok.promotion.ads import report, services
 from kruzhok.promotion.models import AdCampaign
 
@@ -166,9 +167,7 @@ def _csv_response(
     collect.flush()  # this process's buffered counts belong in the report
     out = io.StringIO()
     report.write_csv(out, campaigns, start=start, end=end)
-    response = HttpResponse(out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_attachment(out.getvalue(), filename)
 
 
 def _date(value: str | None) -> date | None:

@@ -5,7 +5,6 @@ the catalog export (kruzhok.imports.export)."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,10 +13,9 @@ from typing import TextIO
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kruzhok.core.spreadsheet import excel_csv_writer
 from kruzhok.imports.export import escape_formula
 from kruzhok.promotion.models import AdCampaign, AdDailyStat
-
-BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -62,8 +60,7 @@ def header() -> list[str]:
 def write_csv(
     handle: TextIO, campaigns: Iterable[AdCampaign], *, start: date | None = None, end: date | None = None
 ) -> None:
-    handle.write(BOM)
-    writer = csv.writer(handle, lineterminator="\r\n")
+    writer = excel_csv_writer(handle)
     writer.writerow(header())
     for campaign in campaigns:
         texts = [escape_formula(v) for v in (campaign.name, campaign.advertiser.name, campaign.erid)]
