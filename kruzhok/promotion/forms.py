@@ -18,8 +18,7 @@ from kruzhok.catalog.models import Activity, Direction
 from kruzhok.core.images import ACCEPT_ATTRIBUTE, reencode_image
 from kruzhok.events.models import Event
 from kruzhok.promotion import selectors
-from kruzhok.promotion.models import PHOTO_CAPTION_MAX, POST_BODY_MAX, POST_TITLE_MAX
-from kruzhok.promotion.services import HIDE_REASON_MAX
+from kruzhok.promotion.models import HIDE_REASON_MAX, PHOTO_CAPTION_MAX, POST_BODY_MAX, POST_TITLE_MAX
 
 PHOTO_MAX_SIDE = 1600
 HOME = "home"

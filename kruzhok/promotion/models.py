@@ -16,6 +16,7 @@ from kruzhok.core.models import TimeStampedModel
 POST_TITLE_MAX = 200
 POST_BODY_MAX = 5000
 PHOTO_CAPTION_MAX = 200
+HIDE_REASON_MAX = 300
 AD_TEXT_MAX = 300
 ERID_MAX = 64
 
@@ -45,7 +46,7 @@ class Hideable(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    hidden_reason = models.CharField(_("причина"), max_length=300, blank=True, default="")
+    hidden_reason = models.CharField(_("причина"), max_length=HIDE_REASON_MAX, blank=True, default="")
 
     objects = HideableQuerySet.as_manager()
 

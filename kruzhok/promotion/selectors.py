@@ -29,7 +29,7 @@ def posts_for_page(
     organization: Organization, *, limit: int = PAGE_POSTS
 ) -> tuple[list[OrganizationPost], bool]:
     """The latest visible posts, and whether there are more than `limit` (one query)."""
-    found = list(OrganizationPost.objects.visible().filter(organization=organization)[: limit + 1])
+    found = list(posts_public(organization)[: limit + 1])
     return found[:limit], len(found) > limit
 
 
@@ -129,12 +129,7 @@ def featured_for(
     """The picks shown today on the home page (`direction` None) or on a direction's page, in the
     editors' order. Archived or drafted activities and cancelled or finished events drop out."""
     day = day or timezone.localdate()
-    placement = Featured.objects.on(day)
-    placement = (
-        placement.filter(direction=direction)
-        if direction is not None
-        else placement.filter(direction__isnull=True)
-    )
+    placement = Featured.objects.on(day).filter(direction=direction)  # None: the home page
     # Some picks may have dropped out (archived, cancelled): fetch a few spare ones.
     picks = list(placement.order_by("position", "-starts_on", "id")[: limit * 3])
     activity_ids = [p.activity_id for p in picks if p.activity_id]

@@ -20,6 +20,7 @@ from kruzhok.catalog.models import Activity, Direction, Organization, Status
 from kruzhok.core.services import audit_log
 from kruzhok.events.models import Event
 from kruzhok.promotion.models import (
+    HIDE_REASON_MAX,
     PHOTO_CAPTION_MAX,
     POST_BODY_MAX,
     POST_TITLE_MAX,
@@ -29,13 +30,16 @@ from kruzhok.promotion.models import (
     OrganizationPost,
 )
 
-HIDE_REASON_MAX = 300  # Hideable.hidden_reason
-
 
 def _check_post(title: str, body: str) -> None:
     # Forms already say this in words; here it guards every other caller (imports, the shell).
     if not title.strip() or len(title) > POST_TITLE_MAX or not body.strip() or len(body) > POST_BODY_MAX:
         raise ValidationError(_("Заголовок и текст новости обязательны и не длиннее допустимого."))
+
+
+def _check_caption(caption: str) -> None:
+    if len(caption) > PHOTO_CAPTION_MAX:
+        raise ValidationError(_("Подпись слишком длинная."))
 
 
 @transaction.atomic
@@ -77,8 +81,7 @@ def photo_add(
     The file is written before its row; when any later step fails (the row, the audit log) the
     transaction rolls back and the file is deleted with it. (Inside a caller's transaction that
     rolls back later, the file stays: no caller does that.)"""
-    if len(caption) > PHOTO_CAPTION_MAX:
-        raise ValidationError(_("Подпись слишком длинная."))
+    _check_caption(caption)
     stored = ""
     try:
         with transaction.atomic():
@@ -109,8 +112,7 @@ def photo_add(
 
 @transaction.atomic
 def photo_update(*, photo: OrganizationPhoto, actor: User, caption: str) -> OrganizationPhoto:
-    if len(caption) > PHOTO_CAPTION_MAX:
-        raise ValidationError(_("Подпись слишком длинная."))
+    _check_caption(caption)
     photo.caption = caption
     photo.save(update_fields=["caption", "updated_at"])
     audit_log(action="promotion.photo.updated", obj=photo, actor=actor, data={"caption": caption})
@@ -158,9 +160,8 @@ def _new_photo_name(old: str) -> str:
     """A fresh unguessable name beside the old one: the old URL was public and may be known."""
     folder, _sep, filename = old.rpartition("/")
     suffix = PurePosixPath(filename).suffix.lower() or ".jpg"
-    return (
-        f"{folder}/{secrets.token_urlsafe(16)}{suffix}" if folder else f"{secrets.token_urlsafe(16)}{suffix}"
-    )
+    name = f"{secrets.token_urlsafe(16)}{suffix}"
+    return f"{folder}/{name}" if folder else name
 
 
 def item_hide(*, item: OrganizationPost | OrganizationPhoto, editor: User, reason: str) -> None:
