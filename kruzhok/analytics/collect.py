@@ -32,12 +32,12 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
+from kruzhok.analytics.models import QUERY_MAX
 from kruzhok.core.abuse import client_ip
 from kruzhok.core.env import env_int
 
 logger = logging.getLogger(__name__)
 
-QUERY_MAX = 200  # = models.QUERY_MAX (the models are not imported at start-up)
 BUFFER_SIZE = env_int("ANALYTICS_BUFFER_SIZE", 200)
 BUFFER_SECONDS = env_int("ANALYTICS_BUFFER_SECONDS", 10)
 

@@ -15,7 +15,8 @@ def demo_coverage_targets(*, source: str) -> int:
     """Create the missing targets; returns how many."""
     counts = {
         (row["venue__district_id"], row["direction_id"]): row["n"]
-        for row in Activity.objects.filter(source=source, status="published", venue__district__isnull=False)
+        for row in Activity.objects.live()
+        .filter(source=source, venue__district__isnull=False)
         .values("venue__district_id", "direction_id")
         .annotate(n=Count("id"))
     }

@@ -274,8 +274,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "scope": choice.scope,
         "sections": built,
         "query": query,
-        "is_editor": permissions.is_editor(request.user),
-        "month_value": choice.scope.period.month,
     }
     return render(request, "analytics/dashboard.html", context)
 

@@ -20,7 +20,7 @@ def check_production_settings(app_configs: Any, **kwargs: Any) -> list[CheckMess
                 id="kruzhok.E001",
             )
         )
-    if not settings.SITE_URL.startswith("https://"):
+    if not settings.HTTPS:
         messages.append(
             Warning(
                 "SITE_URL is not https://, so links in mails and feeds are plain HTTP and the HTTPS "

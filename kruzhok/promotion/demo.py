@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from kruzhok.catalog.models import Activity, Direction, Organization
 from kruzhok.events.models import Event
 from kruzhok.events.recurrence import local_zone
+from kruzhok.events.selectors import local_midnight
 from kruzhok.promotion.models import Featured, OrganizationPost
 
 HOME_ACTIVITIES = 4
@@ -47,7 +48,7 @@ def demo_promotion_seed(*, seed: int, as_of: date, source: str) -> tuple[int, in
     """Picks shown from `as_of` for PICK_DAYS days and news posts of the last weeks, among the
     live rows of `source`; returns (picks, posts)."""
     rng = random.Random(f"promotion-{seed}")  # noqa: S311 — reproducible demo data
-    live = Activity.objects.filter(source=source, status="published").order_by("id")
+    live = Activity.objects.live().filter(source=source).order_by("id")
     window = {"starts_on": as_of, "ends_on": as_of + timedelta(days=PICK_DAYS)}
     picks: list[Featured] = []
     activity_ids = list(live.values_list("id", flat=True))
@@ -56,7 +57,7 @@ def demo_promotion_seed(*, seed: int, as_of: date, source: str) -> tuple[int, in
     zone = local_zone()
     event_ids = list(
         Event.objects.published()
-        .filter(organization__source=source, starts_at__gte=datetime.combine(as_of, time(0), tzinfo=zone))
+        .filter(organization__source=source, starts_at__gte=local_midnight(as_of))
         .order_by("id")
         .values_list("id", flat=True)
     )
@@ -69,9 +70,7 @@ def demo_promotion_seed(*, seed: int, as_of: date, source: str) -> tuple[int, in
     Featured.objects.bulk_create(picks)
 
     organizations = list(
-        Organization.objects.filter(source=source, status="published")
-        .order_by("id")
-        .values_list("id", "name")
+        Organization.objects.live().filter(source=source).order_by("id").values_list("id", "name")
     )
     posts = []
     for org_id, name in rng.sample(organizations, min(POSTS, len(organizations))):

@@ -148,16 +148,15 @@ def demo_catalog_seed(
             category_directions=category_directions,
             taken_inns=frozenset(Organization.objects.exclude(inn="").values_list("inn", flat=True)),
         )
-        writer = _Writer(catalog, categories=categories, as_of=as_of or timezone.localdate())
+        as_of = as_of or timezone.localdate()
+        writer = _Writer(catalog, categories=categories, as_of=as_of)
         summary = writer.write(say, batch_size=batch_size)
         from kruzhok.events.demo import demo_events_seed
 
-        summary.events = demo_events_seed(seed=seed, as_of=as_of or timezone.localdate(), source=DEMO_SOURCE)
+        summary.events = demo_events_seed(seed=seed, as_of=as_of, source=DEMO_SOURCE)
         from kruzhok.promotion.demo import demo_promotion_seed
 
-        summary.featured, summary.posts = demo_promotion_seed(
-            seed=seed, as_of=as_of or timezone.localdate(), source=DEMO_SOURCE
-        )
+        summary.featured, summary.posts = demo_promotion_seed(seed=seed, as_of=as_of, source=DEMO_SOURCE)
         from kruzhok.analytics.demo import demo_coverage_targets
 
         demo_coverage_targets(source=DEMO_SOURCE)

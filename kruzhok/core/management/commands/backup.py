@@ -54,7 +54,7 @@ class Command(BaseCommand):
             result = backups.backup(settings_dict, path, progress=self.stdout.write)
             media_line = ""
             if options["media"]:
-                media_path = directory / f"kruzhok-media-{now.strftime('%Y%m%dT%H%M%SZ')}.tar.gz"
+                media_path = backups.default_path(directory, "media", now)
                 files = backups.archive_media(Path(settings.MEDIA_ROOT), media_path)
                 media_line = f"\n  файлы MEDIA_ROOT: {media_path} ({files} файлов)"
             deleted: list[Path] = []
