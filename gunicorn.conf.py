@@ -5,35 +5,34 @@ for, and terminates TLS. Static files are served by WhiteNoise after `manage.py 
 Every value can be changed from the environment (or on the gunicorn command line).
 """
 
-import os
+from kruzhok.core.env import env_bool, env_choice, env_int, env_str
 
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+bind = env_str("GUNICORN_BIND", "127.0.0.1:8000")
 # Search is CPU-bound Python and numpy under the GIL, so throughput comes from processes, one per
 # core; each keeps its own in-memory copy of the search index (kruzhok.search.store).
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+workers = env_int("WEB_CONCURRENCY", 2)
 # Sync workers: threads in one process would only take turns on the GIL for this work, and a
 # process handles one request at a time, so per-process caches need no locking.
 worker_class = "sync"
 # A search at 200,000 activities takes milliseconds; 30 s only stops a stuck worker.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+timeout = env_int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # Off by default: a new worker reloads the search index (seconds at 200,000 activities). Set
 # GUNICORN_MAX_REQUESTS to recycle workers (jittered, so not all at once) if a leak ever shows.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests = env_int("GUNICORN_MAX_REQUESTS", 0)
 max_requests_jitter = max_requests // 10
 # Which peers may say a request came over HTTPS (X-Forwarded-Proto): the proxies, addresses or
 # networks, from the environment only; gunicorn's own default is loopback.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+forwarded_allow_ips = env_str("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # No access log by default: the proxy in front already writes one (and it holds client addresses).
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+accesslog = env_str("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
-loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+loglevel = env_str("GUNICORN_LOG_LEVEL", "info")
 
 # Gunicorn's own lines (start, worker exits, timeouts) in the site's format: JSON lines on stderr
 # with the same default as kruzhok/settings.py (text under DEBUG). The workers' Django logging
 # replaces the root logger's handler with its own, so application records are not written twice.
-_debug = os.environ.get("DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
-if os.environ.get("LOG_FORMAT", "text" if _debug else "json").strip().lower() == "json":
+if env_choice("LOG_FORMAT", "text" if env_bool("DEBUG") else "json", ("json", "text")) == "json":
     logconfig_dict = {
         "root": {"level": "INFO", "handlers": ["console"]},
         "loggers": {

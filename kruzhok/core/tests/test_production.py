@@ -359,3 +359,32 @@ def test_a_misspelt_log_format_or_boolean_stops_the_start(monkeypatch):
         env_bool("SECURE_HSTS_PRELOAD")
     monkeypatch.setenv("SITE_URL", "https://kruzhok.example:8443/path/")
     assert url_origin(env_url("SITE_URL", "")) == "https://kruzhok.example:8443"
+
+
+def gunicorn_config(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict[str, object]:
+    """gunicorn.conf.py as gunicorn reads it: a module executed with the deployer's environment."""
+    import runpy
+
+    for name in ("WEB_CONCURRENCY", "GUNICORN_TIMEOUT", "FORWARDED_ALLOW_IPS", "LOG_FORMAT", "DEBUG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def test_gunicorn_config_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    conf = gunicorn_config(monkeypatch)
+    assert (conf["workers"], conf["timeout"], conf["worker_class"]) == (2, 30, "sync")
+    assert conf["forwarded_allow_ips"] == "127.0.0.1,::1"
+    assert "logconfig_dict" in conf  # JSON lines without DEBUG
+
+    conf = gunicorn_config(monkeypatch, WEB_CONCURRENCY="4", GUNICORN_TIMEOUT="60", DEBUG="1")
+    assert (conf["workers"], conf["timeout"]) == (4, 60)
+    assert "logconfig_dict" not in conf  # text lines under DEBUG
+
+
+def test_gunicorn_config_refuses_a_bad_value_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="WEB_CONCURRENCY must be an integer"):
+        gunicorn_config(monkeypatch, WEB_CONCURRENCY="two")
