@@ -50,6 +50,13 @@ _PREFLIGHT = {
 }
 
 
+def allow_any_origin(response: HttpResponseBase) -> HttpResponseBase:
+    """Open data is readable by a script on any site (the OpenActive feeds use this too)."""
+    for name, value in _CORS.items():
+        response[name] = value
+    return response
+
+
 def public(view: View, *, scope: str | None = None, content_etag: bool = False) -> View:
     """`view` as a public API answer; `scope` names the data it reads (see `selectors.SCOPES`);
     `content_etag`: an ETag from the body instead (the schema, which no data changes)."""
@@ -60,8 +67,7 @@ def public(view: View, *, scope: str | None = None, content_etag: bool = False) 
             response = _answer(view, request, args, kwargs, scope=scope, content_etag=content_etag)
         except Exception as exc:  # noqa: BLE001 — outside ninja's handlers: the API's errors are JSON too
             response = errors.server_error(request, exc)
-        for name, value in _CORS.items():
-            response[name] = value
+        allow_any_origin(response)
         patch_vary_headers(response, ["Cookie"])
         return response
 

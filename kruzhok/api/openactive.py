@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from kruzhok.api import errors
 from kruzhok.api import openactive_selectors as selectors
+from kruzhok.api.http import allow_any_origin
 
 # RPDE: a page with items never changes meaning, so caches may keep it an hour; the last page is
 # what pollers ask for again and again, so it must be fresh (the validator wants ≤ 8 s).
@@ -25,8 +26,7 @@ def _feed(request: HttpRequest, feed: str) -> HttpResponse:
         after = selectors.parse_cursor(feed, params)
     except selectors.FeedParameterError as error:
         response: HttpResponse = errors.error_response(422, errors.INVALID_PARAMETER, str(error))
-        response["Access-Control-Allow-Origin"] = "*"
-        return response
+        return allow_any_origin(response)
     if feed == selectors.SESSION_SERIES:
         page = selectors.session_series_page(after, limit=selectors.PAGE_SIZE)
     else:
@@ -37,8 +37,7 @@ def _feed(request: HttpRequest, feed: str) -> HttpResponse:
         content_type="application/json; charset=utf-8",
     )
     response["Cache-Control"] = LAST_PAGE_CACHE if page.is_last else FULL_PAGE_CACHE
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    return allow_any_origin(response)
 
 
 @require_safe
@@ -55,9 +54,8 @@ def scheduled_sessions(request: HttpRequest) -> HttpResponse:
 def categories(request: HttpRequest) -> HttpResponse:
     response = JsonResponse(selectors.concept_scheme(), json_dumps_params={"ensure_ascii": False})
     response["Content-Type"] = "application/ld+json; charset=utf-8"
-    response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = "public, max-age=3600"
-    return response
+    return allow_any_origin(response)
 
 
 @require_safe

@@ -10,6 +10,7 @@ queries whatever its size (the tests count them).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import time as clock
@@ -305,8 +306,9 @@ def _taxonomy_digest() -> str:
     return digest
 
 
+@functools.cache
 def _version_sql(scope: str) -> str:
-    # One statement of indexed lookups: on every API request, where the ORM's query building
+    # Built once per scope. One statement of indexed lookups: on every API request, where the ORM's query building
     # would cost more than the queries. Table names come from the models, nothing from a request.
     state, activity = SearchState._meta.db_table, Activity._meta.db_table
     parts = [f"(SELECT seq FROM {state} WHERE id = 1)", f"(SELECT generation FROM {state} WHERE id = 1)"]  # noqa: S608

@@ -38,6 +38,7 @@ def _walk(client, feed: str, *, start: str | None = None) -> tuple[list[dict[str
         assert response.status_code == 200, response.content
         body = response.json()
         assert body["license"] == "https://creativecommons.org/licenses/by/4.0/"
+        assert response["Access-Control-Allow-Origin"] == "*", "any site's script may read a feed"
         if not body["items"]:
             assert body["next"] == url, "the last page's next is its own URL"
             assert response["Cache-Control"] == "public, max-age=8"
@@ -229,6 +230,7 @@ def test_a_feed_page_costs_a_fixed_number_of_queries(client):
 def test_bad_cursor_parameters_get_a_422_with_a_message(client, feed, query, fragment):
     response = client.get(f"/openactive/{feed}?{query}")
     assert response.status_code == 422
+    assert response["Access-Control-Allow-Origin"] == "*", "a script reading the feed sees why"
     body = response.json()
     assert body["error"] == "invalid_parameter"
     assert fragment in body["detail"]
