@@ -92,12 +92,17 @@ def test_password_reset_signs_out_every_browser(client, citizen_a, mailoutbox):
     client.post("/account/password/reset/", {"email": citizen_a.email})
     (link,) = [url for url in links_in(mailoutbox[-1].body) if "/password/reset/key/" in url]
     form_page = client.get(path_of(link), follow=True)
-    done = client.post(form_page.redirect_chain[-1][0], {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    done = client.post(
+        form_page.redirect_chain[-1][0], {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
     assert done.status_code == 302
 
     assert not _signed_in(phone) and not _signed_in(laptop)
     assert not _signed_in(client)  # the reset itself signs in nowhere
-    assert client.post("/account/login/", {"login": citizen_a.email, "password": NEW_PASSWORD}).status_code == 302
+    assert (
+        client.post("/account/login/", {"login": citizen_a.email, "password": NEW_PASSWORD}).status_code
+        == 302
+    )
 
 
 def test_a_session_from_before_the_change_cannot_be_replayed(citizen_a):

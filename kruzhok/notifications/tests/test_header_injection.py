@@ -38,7 +38,7 @@ HOSTILE_NAMES = [
     f"Студия\x85Bcc: {VICTIM}\x0bCc: {VICTIM}\x0cReply-To: {VICTIM}",
     f"=?utf-8?q?=0D=0ABcc:_{VICTIM}?=",  # an encoded line break, as text
     f"Студия%0D%0ABcc:%20{VICTIM}",
-    f"Студия\r\n\r\n<html>тело письма</html>",  # an attempt to end the headers early
+    "Студия\r\n\r\n<html>тело письма</html>",  # an attempt to end the headers early
     "Я" * (NAME_MAX - 20) + f"\r\nBcc: {VICTIM}",  # as long as the field allows
 ]
 # Every header the site's mails carry; anything else got in from outside.
@@ -131,11 +131,13 @@ def test_a_hostile_name_typed_into_the_invitation_form_is_sent_safely(
     assert "Bcc" in subject
 
 
-def test_a_hostile_saved_search_reaches_the_subject_as_text(wire, django_capture_on_commit_callbacks, settings):
+def test_a_hostile_saved_search_reaches_the_subject_as_text(
+    wire, django_capture_on_commit_callbacks, settings
+):
     settings.ALERTS_SETTLE_S = 0
     settings.SITE_URL = "https://kruzhok.example"
     subscription(query=f"q=шахматы%0D%0ABcc%3A+{VICTIM}%E2%80%A8Cc%3A+{VICTIM}")
-    catalog.activity(title="Шахматный клуб", categories=["chess"])
+    catalog.activity(title=f"Шахматы Bcc: {VICTIM} Cc: {VICTIM}", categories=["chess"])
     run(django_capture_on_commit_callbacks)
     subject = _one_clean_mail(wire, "parent@example.org")
     assert subject.startswith("Новое по вашему поиску:")
