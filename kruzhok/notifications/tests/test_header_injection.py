@@ -39,7 +39,7 @@ HOSTILE_NAMES = [
     f"=?utf-8?q?=0D=0ABcc:_{VICTIM}?=",  # an encoded line break, as text
     f"Студия%0D%0ABcc:%20{VICTIM}",
     "Студия\r\n\r\n<html>тело письма</html>",  # an attempt to end the headers early
-    "Я" * (NAME_MAX - 20) + f"\r\nBcc: {VICTIM}",  # as long as the field allows
+    "Я" * (NAME_MAX - len(f"\r\nBcc: {VICTIM}")) + f"\r\nBcc: {VICTIM}",  # as long as the field allows
 ]
 # Every header the site's mails carry; anything else got in from outside.
 SITE_HEADERS = {
