@@ -154,7 +154,7 @@ def build_raw(page_views: int, searches: int, days: int, today: date) -> dict[st
 
     from kruzhok.analytics.models import PageView, SearchEvent
 
-    rng = random.Random(7)  # noqa: S311 (test data)
+    rng = random.Random(7)  # noqa: S311 (test data)  # nosec B311
     first_day = today - timedelta(days=days - 1)
     none: int | None = None
     routes = (

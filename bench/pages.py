@@ -41,7 +41,7 @@ import resource
 import secrets
 import signal
 import socket
-import subprocess
+import subprocess  # starts our own interpreter, no shell  # nosec B404
 import sys
 import tempfile
 import threading
@@ -242,7 +242,7 @@ def gunicorn(
     if args.worker_class == "gthread":
         command += ["--threads", str(args.threads)]
     print(f"server: {' '.join(command[2:])}", flush=True)
-    process = subprocess.Popen(command, env=env, cwd=ROOT)  # noqa: S603 (our own interpreter)
+    process = subprocess.Popen(command, env=env, cwd=ROOT)  # noqa: S603 (our own interpreter)  # nosec B603
     try:
         server = Server(process, port, db)
         deadline = time.monotonic() + 60
@@ -440,7 +440,7 @@ def run_locust(
         busy_before, _total = machine_busy()
         started = time.perf_counter()
         with CpuMeter(server) as meter:
-            subprocess.run(  # noqa: S603 (locust from this venv)
+            subprocess.run(  # noqa: S603 (locust from this venv)  # nosec B603
                 command, env=env, cwd=workdir, check=False, timeout=args.duration + 60, capture_output=True
             )
         wall = time.perf_counter() - started
@@ -605,7 +605,7 @@ def main() -> None:
                 flush=True,
             )
         else:
-            pending = subprocess.run(  # noqa: S603 (our own interpreter)
+            pending = subprocess.run(  # noqa: S603 (our own interpreter)  # nosec B603
                 [sys.executable, "manage.py", "migrate", "--check"],
                 env=db.env(),
                 cwd=ROOT,

@@ -17,7 +17,7 @@ DEBUG = env_bool("DEBUG", False)
 # pytest (or `manage.py test`) imports these settings: static files then need no collectstatic.
 TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
 # The development key works everywhere, but `check --deploy` refuses it (kruzhok.core.checks).
-DEVELOPMENT_SECRET_KEY = "dev-insecure-kruzhok-key-change-me-in-production-0123456789"  # noqa: S105 (public on purpose)
+DEVELOPMENT_SECRET_KEY = "dev-insecure-kruzhok-key-change-me-in-production-0123456789"  # noqa: S105 (public on purpose)  # nosec B105
 SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000")
@@ -301,7 +301,7 @@ LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30)
 ACCOUNT_RATE_LIMITS = {
     "login_failed": f"10/m/ip,{LOGIN_FAILURES_PER_ACCOUNT}/{LOGIN_LOCKOUT_MINUTES}m/key",
     "signup": "20/h/ip",
-    "reset_password": "20/h/ip,5/h/key",
+    "reset_password": "20/h/ip,5/h/key",  # a rate, not a password  # nosec B105
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Кружок")

@@ -165,7 +165,7 @@ def mfa_enrolment_redirect(request: HttpRequest) -> HttpResponse:
 
 def signed_in_user(request: HttpRequest) -> User:
     """The request's user in a view that has already refused visitors (login_required and kin)."""
-    assert isinstance(request.user, User)  # noqa: S101
+    assert isinstance(request.user, User)  # noqa: S101 (type narrowing; login_required already refused visitors)  # nosec B101
     return request.user
 
 

@@ -26,7 +26,7 @@ def coverage_targets_set(*, targets: dict[tuple[int, int], int | None], editor: 
             if before == expected:
                 continue
             if expected is None:
-                assert row is not None  # noqa: S101 - before != expected, so a row exists
+                assert row is not None  # noqa: S101 - before != expected, so a row exists  # nosec B101
                 row.delete()
             elif row is None:
                 CoverageTarget.objects.create(

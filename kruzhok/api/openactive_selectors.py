@@ -607,7 +607,7 @@ def _event_entries(
         cursor = (rows[-1][1], rows[-1][0], False)
         if len(result) >= limit:
             break
-    assert cursor is not None  # noqa: S101 — set by the loop whenever events remain
+    assert cursor is not None  # noqa: S101 — set by the loop whenever events remain  # nosec B101
     return result, Key(cursor[0], f"{cursor[1]:010d}-999912312359")
 
 

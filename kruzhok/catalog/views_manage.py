@@ -200,7 +200,7 @@ def _group_page(
 def _save_group(request: HttpRequest, activity: Activity, group: Group | None) -> HttpResponse:
     form = GroupForm(request.POST)
     slots = SlotFormSet(request.POST, prefix="slots")
-    assert isinstance(slots, BaseSlotFormSet)  # noqa: S101 (formset_factory's type is too loose)
+    assert isinstance(slots, BaseSlotFormSet)  # noqa: S101 (formset_factory's type is too loose)  # nosec B101
     if form.is_valid() and slots.is_valid():
         services.group_save(
             activity=activity,

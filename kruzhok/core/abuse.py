@@ -43,7 +43,7 @@ def client_ip(request: HttpRequest) -> str:
     """The visitor's address. X-Forwarded-For is believed only when the connection comes from a
     trusted proxy, and then only up to the first hop that is not one of ours (anyone can put
     anything at the left end of that header)."""
-    remote = request.META.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104 — a value, not a bind
+    remote = request.META.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104 — a value, not a bind  # nosec B104
     if not _trusted(remote):
         return remote
     hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]

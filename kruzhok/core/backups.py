@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import subprocess  # noqa: S404 — pg_dump / pg_restore, with argument lists and no shell
+import subprocess  # noqa: S404 — pg_dump / pg_restore, with argument lists and no shell  # nosec B404
 import tarfile
 import time
 from collections.abc import Callable, Mapping
@@ -75,7 +75,7 @@ def _search_state_table() -> str:
 def _count(cursor: Any, tables: Mapping[str, str]) -> dict[str, int]:
     counts = {}
     for label, table in tables.items():
-        cursor.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608 — table names from the models
+        cursor.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608 — table names from the models  # nosec B608
         counts[label] = int(cursor.fetchone()[0])
     return counts
 
@@ -273,7 +273,7 @@ def _pg_backup(settings_dict: Mapping[str, Any], partial: Path, progress: Progre
             snapshot = str(cursor.fetchone()[0])
             counts = _count(cursor, main_tables())
         command = [pg_dump, "--format=custom", f"--snapshot={snapshot}", f"--file={partial}"]
-        with subprocess.Popen(  # noqa: S603 — fixed program, arguments from settings
+        with subprocess.Popen(  # noqa: S603 — fixed program, arguments from settings  # nosec B603
             command, env=_pg_env(settings_dict), stderr=subprocess.PIPE, text=True
         ) as process:
             while True:
@@ -296,7 +296,7 @@ def _pg_backup(settings_dict: Mapping[str, Any], partial: Path, progress: Progre
 
 def _pg_check_readable(path: Path) -> None:
     """Read the whole archive (a truncated one fails here, not half-way through a restore)."""
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(  # noqa: S603 (fixed program, arguments from settings)  # nosec B603
         [_tool("pg_restore"), "--file=/dev/null", str(path)], capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
@@ -354,7 +354,7 @@ def check_file(settings_dict: Mapping[str, Any], path: Path) -> None:
             raise BackupError(f"Файл {path} — база SQLite, но не Кружка: в ней нет таблиц сайта.")
     else:
         _pg_check_readable(path)
-        listing = subprocess.run(  # noqa: S603
+        listing = subprocess.run(  # noqa: S603 (fixed program, arguments from settings)  # nosec B603
             [_tool("pg_restore"), "--list", str(path)], capture_output=True, text=True, check=False
         ).stdout
         if f" TABLE public {activity_table} " not in listing:
@@ -363,7 +363,7 @@ def check_file(settings_dict: Mapping[str, Any], path: Path) -> None:
 
 def _search_state(cursor: Any) -> tuple[int, int]:
     try:
-        cursor.execute(f'SELECT seq, generation FROM "{_search_state_table()}" WHERE id = 1')  # noqa: S608
+        cursor.execute(f'SELECT seq, generation FROM "{_search_state_table()}" WHERE id = 1')  # noqa: S608 (table name from the model)  # nosec B608
         row = cursor.fetchone()
     except (sqlite3.DatabaseError, _pg_error()):
         return 0, 0
@@ -384,9 +384,9 @@ def _renumber_search(cursor: Any, before: tuple[int, int]) -> None:
     restored = _search_state(cursor)
     seq, generation = max(before[0], restored[0]) + 1, max(before[1], restored[1]) + 1
     cursor.execute(
-        f'UPDATE "{_search_state_table()}" SET seq = %s, generation = %s WHERE id = 1'  # noqa: S608
+        f'UPDATE "{_search_state_table()}" SET seq = %s, generation = %s WHERE id = 1'  # noqa: S608 (table name from the model)  # nosec B608
         if not isinstance(cursor, sqlite3.Cursor)
-        else f'UPDATE "{_search_state_table()}" SET seq = ?, generation = ? WHERE id = 1',  # noqa: S608
+        else f'UPDATE "{_search_state_table()}" SET seq = ?, generation = ? WHERE id = 1',  # noqa: S608 (table name from the model)  # nosec B608
         (seq, generation),
     )
 
@@ -448,7 +448,7 @@ def _pg_restore(settings_dict: Mapping[str, Any], path: Path, progress: Progress
         f"--dbname={settings_dict['NAME']}",
         str(path),
     ]
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(  # noqa: S603 (fixed program, arguments from settings)  # nosec B603
         command, env=_pg_env(settings_dict), capture_output=True, text=True, check=False
     )
     if result.returncode != 0:

@@ -81,12 +81,20 @@ def render_mail(
     language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
     context = {"SITE_URL": site_url(), "LANGUAGE_CODE": language, **context}
     with translation.override(language):
-        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        subject = _plain_subject(render_to_string(f"{template}_subject.txt", context))
         text = render_to_string(f"{template}_message.txt", context).strip() + "\n"
         html = render_to_string(f"{template}_message.html", context)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to, headers=headers)
     message.attach_alternative(html, "text/html")
     return message
+
+
+def _plain_subject(text: str) -> str:
+    """One line (every line break Python knows becomes a space), and no RFC 2047 encoded-word: the
+    email package decodes `=?utf-8?q?=0D=0A?=` in a header it is given, so a name typed that way
+    would reach the reader's mail program as a line break. A zero-width space after `=` keeps the
+    text as it looks and stops it being read as an encoded-word."""
+    return " ".join(text.split()).replace("=?", "=\u200b?")
 
 
 def mailable(address: str) -> bool:

@@ -43,7 +43,7 @@ DESCRIPTIONS = {
 
 def demo_events_seed(*, seed: int, as_of: date, source: str) -> int:
     """Create about one event per five live activities of `source`; returns how many."""
-    rng = random.Random(f"events-{seed}")  # noqa: S311 — reproducible demo data
+    rng = random.Random(f"events-{seed}")  # noqa: S311 — reproducible demo data  # nosec B311
     zone = local_zone()
     rows = list(
         Activity.objects.filter(source=source, status="published")

@@ -65,8 +65,8 @@ class EventForm(forms.Form):
         # Only the organization's own entries: another org's id is "not one of the choices".
         activity_field = self.fields["activity"]
         venue_field = self.fields["venue"]
-        assert isinstance(activity_field, forms.ModelChoiceField)  # noqa: S101
-        assert isinstance(venue_field, forms.ModelChoiceField)  # noqa: S101
+        assert isinstance(activity_field, forms.ModelChoiceField)  # noqa: S101 (type narrowing for mypy; ModelForm made these fields)  # nosec B101
+        assert isinstance(venue_field, forms.ModelChoiceField)  # noqa: S101 (type narrowing for mypy; ModelForm made these fields)  # nosec B101
         activity_field.queryset = Activity.objects.filter(organization=organization).exclude(
             status="archived"
         )

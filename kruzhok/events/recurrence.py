@@ -97,7 +97,7 @@ def build_rule(body: str, local_start: datetime) -> rrule:
     parts = rule_parts(body)
     until = parts.pop("UNTIL", None)
     rule = rrulestr(join_parts(parts), dtstart=local_start, forceset=False)
-    assert isinstance(rule, rrule)  # noqa: S101 (forceset=False and no RDATE: a single rule)
+    assert isinstance(rule, rrule)  # noqa: S101 (forceset=False and no RDATE: a single rule)  # nosec B101
     if until is not None:
         rule = rule.replace(until=until_local(until))
     return rule

@@ -362,7 +362,7 @@ class _Org:
 
     @property
     def saved_pk(self) -> int:
-        assert self.pk is not None, "organizations are created before what refers to them"  # noqa: S101
+        assert self.pk is not None, "organizations are created before what refers to them"  # noqa: S101 (an invariant, not a check of input)  # nosec B101
         return self.pk
 
 

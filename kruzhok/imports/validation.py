@@ -358,7 +358,7 @@ class RowValidator:
 
         if errors:
             return None, errors, warnings
-        assert direction_id is not None and age_min is not None and age_max is not None  # noqa: S101
+        assert direction_id is not None and age_min is not None and age_max is not None  # noqa: S101 (type narrowing: the row passed validation)  # nosec B101
         return (
             CatalogRow(
                 row=number,

@@ -395,7 +395,7 @@ class _Fragments:
             context = {name: item}
             self.done[key] = Listed(
                 item,
-                mark_safe(render_to_string(f"{template}.html", context)),  # noqa: S308 (our template, escaped)
+                mark_safe(render_to_string(f"{template}.html", context)),  # noqa: S308 (our template, escaped)  # nosec B308, B703
                 render_to_string(f"{template}.txt", context),
             )
         return self.done[key]

@@ -157,7 +157,7 @@ class SubscribeForm(HoneypotMixin, forms.Form):
         kind = data["kind"]
         kwargs: dict[str, Any] = {"kind": kind, "email": data["email"], "frequency": data["frequency"]}
         if kind == Kind.SEARCH:
-            assert self.params is not None  # noqa: S101 — clean() set it or the form is invalid
+            assert self.params is not None  # noqa: S101 — clean() set it or the form is invalid  # nosec B101
             kwargs["query"] = canonical_query(self.params)
         else:
             kwargs[kind] = self.target

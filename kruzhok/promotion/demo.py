@@ -47,7 +47,7 @@ POST_TEMPLATES = (
 def demo_promotion_seed(*, seed: int, as_of: date, source: str) -> tuple[int, int]:
     """Picks shown from `as_of` for PICK_DAYS days and news posts of the last weeks, among the
     live rows of `source`; returns (picks, posts)."""
-    rng = random.Random(f"promotion-{seed}")  # noqa: S311 — reproducible demo data
+    rng = random.Random(f"promotion-{seed}")  # noqa: S311 — reproducible demo data  # nosec B311
     live = Activity.objects.live().filter(source=source).order_by("id")
     window = {"starts_on": as_of, "ends_on": as_of + timedelta(days=PICK_DAYS)}
     picks: list[Featured] = []

@@ -125,7 +125,7 @@ class FeaturedForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         placement = self.fields["placement"]
-        assert isinstance(placement, forms.ChoiceField)  # noqa: S101
+        assert isinstance(placement, forms.ChoiceField)  # noqa: S101 (type narrowing for mypy; declared just above)  # nosec B101
         placement.choices = _placement_choices()
 
     def clean_target(self) -> str:

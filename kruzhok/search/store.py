@@ -428,7 +428,7 @@ def current() -> Store:
     global _store
     with connection.cursor() as cursor:
         # Plain SQL: this runs on every search and the ORM's query building cost more than it.
-        cursor.execute(f"SELECT seq, generation, words FROM {SearchState._meta.db_table} WHERE id = 1")  # noqa: S608
+        cursor.execute(f"SELECT seq, generation, words FROM {SearchState._meta.db_table} WHERE id = 1")  # noqa: S608 (table name from the model)  # nosec B608
         row = cursor.fetchone()
     seq, generation, words = row if row else (0, 0, 0)
     store = _store

@@ -194,7 +194,7 @@ class DemoCatalog:
         if activities < 1:
             raise ValueError("activities must be positive")
         self.activity_count = activities
-        self.rng = random.Random(seed)  # noqa: S311 — reproducible demo data, not security
+        self.rng = random.Random(seed)  # noqa: S311 — reproducible demo data, not security  # nosec B311
         self.category_directions = dict(category_directions)
         self.taken_inns = set(taken_inns)
         self.houses = sorted(

@@ -362,7 +362,7 @@ class _Table:
         self.pk_column = str(meta.pk.column) if meta.pk else "id"
         self.copy_sql = f"COPY {qn(self.table)} ({{pk}}{', '.join(qn(str(c)) for c in columns)}) FROM STDIN"
         # Table and column names come from the model's metadata, values are always parameters.
-        self.head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(str(c)) for c in columns)}) VALUES "  # noqa: S608
+        self.head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(str(c)) for c in columns)}) VALUES "  # noqa: S608 (table and column names from the model)  # nosec B608
         self.placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
         self.returning = f" RETURNING {qn(str(meta.pk.column))}" if meta.pk else ""
         max_params = connection.features.max_query_params or 999
