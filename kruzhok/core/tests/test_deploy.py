@@ -67,7 +67,9 @@ def test_every_unit_reads_the_environment_file_and_runs_from_the_checkout():
     for unit in UNITS:
         if unit.suffix == ".service":
             text = unit.read_text()
-            assert "EnvironmentFile=/etc/kruzhok.env" in text and "WorkingDirectory=/srv/kruzhok" in text, unit
+            assert "EnvironmentFile=/etc/kruzhok.env" in text and "WorkingDirectory=/srv/kruzhok" in text, (
+                unit
+            )
 
 
 def test_the_environment_file_names_only_settings_that_exist_and_the_readme_documents():

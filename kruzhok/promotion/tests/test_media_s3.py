@@ -43,7 +43,11 @@ def s3_endpoint() -> Iterator[str]:
 def bucket(settings, s3_endpoint):
     """STORAGES["default"] as settings.py builds it from S3_BUCKET and friends, on a fresh bucket."""
     client = boto3.client(
-        "s3", endpoint_url=s3_endpoint, aws_access_key_id=KEY, aws_secret_access_key=SECRET, region_name="us-east-1"
+        "s3",
+        endpoint_url=s3_endpoint,
+        aws_access_key_id=KEY,
+        aws_secret_access_key=SECRET,
+        region_name="us-east-1",
     )
     client.create_bucket(Bucket=BUCKET)
     settings.STORAGES = {
@@ -126,9 +130,8 @@ def test_a_photo_uploaded_on_the_page_lands_in_the_bucket_and_hiding_renames_it(
         assert stored.read().startswith(b"\xff\xd8")  # the re-encoded JPEG
 
 
-def test_an_import_upload_waits_in_the_bucket_and_is_gone_after_the_confirmation(
-    bucket, department_member, okrugs
-):
+@pytest.mark.usefixtures("okrugs")
+def test_an_import_upload_waits_in_the_bucket_and_is_gone_after_the_confirmation(bucket, department_member):
     client = signed_in(department_member)
     content = csv_bytes([row(organization="ДЮСШ «Олимп»", inn="")])
     response = client.post(
@@ -153,7 +156,9 @@ def test_waiting_uploads_in_the_bucket_are_purged_by_age(bucket, settings):
 
     settings.IMPORT_UPLOAD_KEEP_HOURS = 1
     session = SessionStore()
-    pending = uploads.upload_store(session=session, data=b"a,b\n", name="x.csv", scope="organization:1", source="t")
+    pending = uploads.upload_store(
+        session=session, data=b"a,b\n", name="x.csv", scope="organization:1", source="t"
+    )
     assert uploads.upload_get(session=session, key=pending.key, scope="organization:1") is not None
     assert uploads.uploads_purge(now=time.time()) == 0
     assert uploads.uploads_purge(now=time.time() + 2 * 3600) == 1
