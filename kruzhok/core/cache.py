@@ -168,6 +168,6 @@ class ResilientRedisCache(RedisCache):
             lambda: self._fallback.delete_many(keys, version),
         )
 
-    def clear(self) -> bool:
+    def clear(self) -> None:
         self._fallback.clear()
-        return self._run(lambda: super(ResilientRedisCache, self).clear(), lambda: True)
+        self._run(lambda: super(ResilientRedisCache, self).clear(), lambda: None)
