@@ -107,3 +107,16 @@ def test_systemd_accepts_the_units():
         if line.strip() and "is not executable: No such file or directory" not in line
     ]
     assert problems == []
+
+
+def test_the_environment_file_reads_the_same_in_a_shell_as_in_systemd():
+    """The crontab lines in this README source it with `set -a; . /etc/kruzhok.env`."""
+    env_file = DEPLOY / "kruzhok.env"
+    result = subprocess.run(  # noqa: S603 — fixed arguments
+        ["/bin/sh", "-c", f'set -a; . "{env_file}"; printf "%s" "$DEFAULT_FROM_EMAIL"'],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin"},
+        check=True,
+    )
+    assert result.stdout == "Кружок <noreply@kruzhok.example>" and result.stderr == ""
