@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache, caches
+from django.test import Client
 
 from kruzhok.accounts.tests import factories
 from kruzhok.accounts.tests.factories import PASSWORD
@@ -211,3 +212,36 @@ def test_sign_in_lockout_still_refuses_the_sixth_attempt_while_redis_is_down(
     sixth = attempt(PASSWORD, "10.0.0.99")
     assert sixth.status_code == 200 and LOCKED in sixth.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rendered_results_are_shared_and_a_write_in_one_process_retires_them_in_every_other(
+    redis_cache, redis_server
+):
+    """Outside a test transaction (so the results cache is on): process A renders a search into
+    Redis, process B reuses it; a catalog write moves the index's sequence number, so neither can
+    serve the old page again."""
+    import redis
+
+    from kruzhok.catalog.tests import factories as catalog
+    from kruzhok.search import store
+
+    raw = redis.Redis.from_url(redis_server.url)
+    activity = catalog.activity(title="Шахматная школа «Ладья»", categories=["chess"])
+    url = "/search/?q=%D1%88%D0%B0%D1%85%D0%BC%D0%B0%D1%82%D1%8B"  # «шахматы»
+    assert "Ладья" in Client().get(url).content.decode()  # process A
+    (key,) = raw.keys("kruzhok:1:search:*")
+    # Mark the stored rendering, to see whether process B serves it or renders its own.
+    other = _other_process(redis_server.url)
+    name = key.decode().removeprefix("kruzhok:1:")
+    parts = other.get(name)
+    other.set(name, {part: html.replace("Ладья", "Ладья-из-кэша") for part, html in parts.items()}, 60)
+    store.reset()  # process B: its own index copy, the same Redis
+    assert "Ладья-из-кэша" in Client().get(url).content.decode()
+    assert raw.keys("kruzhok:1:search:*") == [key]
+
+    activity.title = "Шахматная школа «Гамбит»"
+    activity.save()  # written by process A
+    page = Client().get(url).content.decode()  # process B
+    assert "Гамбит" in page and "Ладья" not in page  # neither the cached nor the old rendering
+    assert len(raw.keys("kruzhok:1:search:*")) == 2  # a new key: the old one can never answer again
