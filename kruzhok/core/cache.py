@@ -9,8 +9,10 @@ count per process, as they do without Redis, and cached pages are rendered again
 the next operation tries Redis again and, when it answers, Redis is used again. One warning is
 logged when Redis is lost and one line when it is back, never one per call.
 
-Connect and socket timeouts are short (a cache that needs more than a quarter of a second is worse
-than none), and redis-py's own retries are off: the pause above is the retry policy.
+Connect and socket timeouts are short (a cache that needs more than half a second is worse than
+none; shorter would mistake a busy machine's stall for an outage — bench/cache.py saw 0.29 s on a
+loopback Redis at load average 11), and redis-py's own retries are off: the pause above is the
+retry policy.
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ logger = logging.getLogger("kruzhok.cache")
 
 T = TypeVar("T")
 
-CONNECT_TIMEOUT_S = 0.25
-SOCKET_TIMEOUT_S = 0.25
+CONNECT_TIMEOUT_S = 0.5
+SOCKET_TIMEOUT_S = 0.5
 RETRY_AFTER_S = 5.0
 
 
