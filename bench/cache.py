@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +42,7 @@ def _wait_for(port: int) -> None:
     raise SystemExit("redis-server did not start")
 
 
-def _time(label: str, calls: int, step) -> None:  # type: ignore[no-untyped-def]
+def _time(label: str, calls: int, step: Callable[[int], object]) -> None:
     samples = []
     for i in range(calls):
         started = time.perf_counter()
@@ -79,7 +80,7 @@ def main() -> None:
         local = caches.create_connection("default")
         redis_cache = ResilientRedisCache(f"redis://127.0.0.1:{port}/0", {"KEY_PREFIX": "bench"})
         for name, backend in (("local memory", local), ("Redis", redis_cache)):
-            abuse.cache = backend  # type: ignore[attr-defined]
+            abuse.cache = backend
             backend.set("page", page, 60)
             _time(
                 f"{name}: rate-limit hit (add + incr)",
@@ -90,7 +91,7 @@ def main() -> None:
             _time(f"{name}: cached results get", args.calls, lambda i, backend=backend: backend.get("page"))
         server.kill()
         server.wait()
-        abuse.cache = redis_cache  # type: ignore[attr-defined]
+        abuse.cache = redis_cache
         _time(
             "Redis killed: rate-limit hit (fallback)",
             args.calls,
