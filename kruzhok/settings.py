@@ -177,8 +177,46 @@ WHITENOISE_USE_FINDERS = DEBUG
 # gzip/brotli copy, and WhiteNoise serves those names with a one-year immutable Cache-Control.
 # Off under DEBUG (files come straight from the finders) and in tests (nothing collected).
 STATIC_HASHED = env_bool("STATIC_HASHED", not DEBUG and not TESTING)
+# Uploaded media (photos, ad images, catalog files waiting for confirmation) go through Django's
+# storage API only: the filesystem under MEDIA_ROOT by default; an S3-compatible bucket when
+# S3_BUCKET is set, so that every app machine sees every file (README, «Running on several machines»).
+S3_BUCKET = env_str("S3_BUCKET", "")
+S3_CUSTOM_DOMAIN = env_str("S3_CUSTOM_DOMAIN", "")
+S3_ENDPOINT_URL = env_str("S3_ENDPOINT_URL", "")
+if S3_BUCKET:
+    _MEDIA_STORAGE: dict[str, object] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY", "") or None,
+            "region_name": env_str("S3_REGION", "") or None,
+            "custom_domain": S3_CUSTOM_DOMAIN or None,
+            # Public photos and ad images get plain, cacheable URLs (the bucket policy makes the
+            # photo and ad folders readable, nothing else); names never collide (a random suffix)
+            # and an existing object is never overwritten.
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
+    # Where the images are served from, for the Content Security Policy's img-src.
+    _S3_REGION = env_str("S3_REGION", "")
+    MEDIA_ORIGIN = (
+        f"https://{S3_CUSTOM_DOMAIN}"
+        if S3_CUSTOM_DOMAIN
+        else url_origin(S3_ENDPOINT_URL)
+        if S3_ENDPOINT_URL
+        else f"https://{S3_BUCKET}.s3.{_S3_REGION}.amazonaws.com"
+        if _S3_REGION
+        else f"https://{S3_BUCKET}.s3.amazonaws.com"
+    )
+else:
+    _MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    MEDIA_ORIGIN = ""
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -186,6 +224,18 @@ STORAGES = {
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
+}
+
+# The cache: Django's local memory, per process, unless CACHE_URL names a Redis (redis://host:6379/0),
+# which every app process then shares for rate limits and rendered results. A Redis outage is
+# never an error (kruzhok.core.cache): each process falls back to its own memory until it is back.
+CACHE_URL = env_str("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "kruzhok.core.cache.ResilientRedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "kruzhok"}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 # Map tiles: any XYZ tile server; markers and lists work without tiles.
@@ -198,7 +248,12 @@ SECURE_CSP = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
     "style-src": ["'self'"],
-    "img-src": ["'self'", "data:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+    "img-src": [
+        "'self'",
+        "data:",
+        *([_TILE_ORIGIN] if _TILE_ORIGIN else []),
+        *([MEDIA_ORIGIN] if MEDIA_ORIGIN else []),
+    ],
     "connect-src": ["'self'"],
     "frame-ancestors": ["'none'"],
     "base-uri": ["'self'"],

@@ -1,6 +1,8 @@
 """A catalog file waiting between its preview and the confirmation.
 
-The bytes go to MEDIA_ROOT/uploads/ under a random name that reveals nothing; what the file is
+The bytes go to the media storage (Django's storage API: MEDIA_ROOT/uploads/ on the filesystem, or
+the S3 bucket every app machine shares, since the confirmation may reach another machine than the
+preview) under a random name that reveals nothing; what the file is
 and whose it is (original name, scope, source) is kept in the uploader's session under that
 name, so another person (or another browser) cannot confirm it even knowing the key. Files are
 deleted when imported, when a new one replaces them, and by `uploads_purge` after
@@ -14,15 +16,19 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 SESSION_KEY = "catalog_uploads"
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 MAX_PENDING = 5
+FOLDER = "uploads"
 
 
 @dataclass(frozen=True)
@@ -34,12 +40,21 @@ class PendingUpload:
     created: float
 
     @property
-    def path(self) -> Path:
-        return upload_dir() / self.key
+    def storage_name(self) -> str:
+        return storage_name(self.key)
 
 
-def upload_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "uploads"
+def storage_name(key: str) -> str:
+    return f"{FOLDER}/{key}"
+
+
+def waiting_names() -> list[str]:
+    """The storage names of every waiting file, of every session."""
+    try:
+        _folders, files = default_storage.listdir(FOLDER)
+    except FileNotFoundError:  # nothing uploaded yet on this filesystem
+        return []
+    return sorted(storage_name(name) for name in files)
 
 
 def _keep_seconds() -> int:
@@ -60,29 +75,27 @@ def _clean_name(name: str) -> str:
 
 def uploads_purge(*, now: float | None = None) -> int:
     """Delete waiting files older than the keep period; returns how many went."""
-    folder = upload_dir()
-    if not folder.is_dir():
-        return 0
-    cutoff = (now or time.time()) - _keep_seconds()
+    cutoff = datetime.fromtimestamp((now or time.time()) - _keep_seconds(), tz=UTC)
     removed = 0
-    for path in folder.iterdir():
+    for name in waiting_names():
         try:
-            if path.is_file() and path.stat().st_mtime < cutoff:
-                path.unlink()
+            if default_storage.get_modified_time(name) < cutoff:
+                default_storage.delete(name)
                 removed += 1
-        except FileNotFoundError:
-            continue  # another worker swept it first
+        except (FileNotFoundError, OSError):
+            continue  # another process swept it first
     return removed
 
 
 def upload_store(*, session: SessionBase, data: bytes, name: str, scope: str, source: str) -> PendingUpload:
     """Keep `data` for this session's confirmation; returns the pending upload."""
     uploads_purge()
-    folder = upload_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(24)
     pending = PendingUpload(key=key, name=_clean_name(name), scope=scope, source=source, created=time.time())
-    (folder / key).write_bytes(data)
+    saved = default_storage.save(pending.storage_name, ContentFile(data))
+    if saved != pending.storage_name:  # a 32-character random key taken: never, but never guess
+        default_storage.delete(saved)
+        raise RuntimeError("upload key collision")
     entries = _pending(session)
     # A session holds a few previews at most; the oldest beyond that are dropped with their files.
     for old in sorted(entries, key=lambda k: entries[k].get("created", 0))[
@@ -109,7 +122,7 @@ def upload_get(*, session: SessionBase, key: str, scope: str) -> PendingUpload |
         source=str(entry.get("source", "")),
         created=float(entry.get("created", 0)),
     )
-    if time.time() - pending.created > _keep_seconds() or not pending.path.is_file():
+    if time.time() - pending.created > _keep_seconds() or not default_storage.exists(pending.storage_name):
         upload_discard(session=session, key=key)
         return None
     return pending
@@ -117,7 +130,8 @@ def upload_get(*, session: SessionBase, key: str, scope: str) -> PendingUpload |
 
 def upload_open(pending: PendingUpload) -> IO[bytes]:
     """The waiting file as the importer reads an upload: bytes with the original name."""
-    handle = io.BytesIO(pending.path.read_bytes())
+    with default_storage.open(pending.storage_name, "rb") as stored:
+        handle = io.BytesIO(stored.read())
     handle.name = pending.name
     return handle
 
@@ -125,7 +139,7 @@ def upload_open(pending: PendingUpload) -> IO[bytes]:
 def upload_discard(*, session: SessionBase, key: str) -> None:
     if not KEY_RE.match(key or ""):
         return
-    (upload_dir() / key).unlink(missing_ok=True)
+    default_storage.delete(storage_name(key))
     entries = _pending(session)
     if key in entries:
         entries.pop(key)

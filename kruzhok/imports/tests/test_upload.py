@@ -6,6 +6,7 @@ import os
 import time
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kruzhok.accounts.tests import factories as account_factories
@@ -49,8 +50,7 @@ def _upload(
 
 
 def _waiting_files() -> list[str]:
-    folder = uploads.upload_dir()
-    return sorted(os.listdir(folder)) if folder.is_dir() else []
+    return uploads.waiting_names()
 
 
 def test_upload_previews_without_writing_then_confirm_imports_the_same_file(dept_client, education, okrugs):
@@ -245,7 +245,7 @@ def test_cancel_deletes_the_waiting_file(dept_client, okrugs):
 def test_waiting_files_older_than_a_day_are_purged(dept_client, settings, okrugs):
     settings.IMPORT_UPLOAD_KEEP_HOURS = 24
     response = _upload(dept_client, csv_bytes([row(inn="")]))
-    (path,) = [uploads.upload_dir() / name for name in _waiting_files()]
+    (path,) = [default_storage.path(name) for name in _waiting_files()]
     old = time.time() - 25 * 3600
     os.utime(path, (old, old))
     assert uploads.uploads_purge() == 1

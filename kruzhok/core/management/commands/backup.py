@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, storages
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
@@ -33,6 +34,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["path"] and options["dir"]:
             raise CommandError("Укажите либо файл, либо --dir, но не оба.")
+        if options["media"] and not isinstance(storages["default"], FileSystemStorage):
+            # With S3_BUCKET the files are in the bucket, not in MEDIA_ROOT: an archive of the
+            # empty folder would look like a backup and hold nothing.
+            raise CommandError(
+                "--media архивирует MEDIA_ROOT, а загруженные файлы хранятся в бакете S3 (S3_BUCKET): "
+                "сохраняйте их средствами хранилища (версионирование, репликация, rclone sync)."
+            )
         if options["keep"] is not None and options["path"]:
             raise CommandError(
                 "--keep удаляет старые копии в каталоге: используйте его с --dir или без пути."
