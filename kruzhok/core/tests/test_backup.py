@@ -194,9 +194,13 @@ def test_backup_during_writes_restores_every_row_committed_before_it(
 
     def progress(line: str) -> None:
         steps.append(line)
-        if VENDOR == "sqlite" and len(steps) % 10 == 0:
-            time.sleep(0.02)  # room for the writer to commit in the middle of the copy
+        if VENDOR == "sqlite" and len(steps) in (1, 2):
+            # Between the first and second steps, wait (bounded) until the writer has committed in
+            # the middle of the copy: on a busy machine a fixed pause may not be enough.
             seen_during.append(len(live.org_ids()))
+            deadline = time.monotonic() + 20
+            while len(steps) == 1 and len(live.org_ids()) == seen_during[0] and time.monotonic() < deadline:
+                time.sleep(0.02)
 
     stop = tmp_path / "stop"
     writer = live.popen("shell", "-c", WRITER, KRUZHOK_TEST_STOP_FILE=str(stop))
