@@ -436,6 +436,11 @@ def test_provider_keeps_the_organization_up_to_date(browser, city, viewport, tmp
         assert page.get_by_role("heading", name="Набор в футбольную секцию").is_visible()
         photo = page.locator(".gallery img[alt='Новое поле']")
         assert photo.evaluate("img => img.complete && img.naturalWidth > 0")
+        # Regression: its own people were asked to claim the organization they already represent.
+        assert page.get_by_role("link", name="Я представляю эту организацию").count() == 0
+        assert page.get_by_role("link", name="Перейти к её занятиям").get_attribute("href") == (
+            f"/manage/organizations/{org.pk}/"
+        )
 
         # The daily review run asks about the entry nobody checked for a year; the mail's link.
         assert review_cycle.review_cycle_run().requested == 1
