@@ -535,6 +535,9 @@ def test_editor_moderates_and_picks(browser, city, viewport):
 
         j.go("/moderation/", "queue-again")
         j.click(page.get_by_role("link", name=re.compile("Выбор редакции на главной")), "featured")
+        # Regression: the two date fields were bare browser inputs, half the height of the others.
+        starts_on = page.get_by_label("С", exact=True).bounding_box()
+        assert starts_on and starts_on["height"] >= 44, starts_on
         today = timezone.localdate()
         page.get_by_label("Где показать").select_option(label="Главная страница")
         page.get_by_label("Номер или адрес страницы").fill(city["live"] + football.get_absolute_url())
