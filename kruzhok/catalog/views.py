@@ -86,6 +86,8 @@ def organization_detail(request: HttpRequest, pk: int, slug: str) -> HttpRespons
         "canonical": canonical_url(request, page=page.number),
         "structured_data": structured_data.organization_json_ld(organization, venues),
         "showcase": promotion_selectors.organization_showcase(organization),
+        # Its own people are not asked to claim it; they get the way to manage it instead.
+        "member_role": permissions.membership_role(request.user, organization),
     }
     return render(request, "catalog/organization_detail.html", context)
 

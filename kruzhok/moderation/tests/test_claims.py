@@ -29,6 +29,12 @@ def test_the_organization_page_offers_the_claim(org_x, client):
     assert "Я представляю эту организацию" in page and claim_url(org_x) in page
 
 
+def test_the_organization_page_sends_its_own_member_to_manage_it_instead(org_x):
+    page = signed_in(accounts.provider(org_x)).get(org_x.get_absolute_url()).content.decode()
+    assert "Я представляю эту организацию" not in page and claim_url(org_x) not in page
+    assert reverse("manage:organization", args=[org_x.pk]) in page
+
+
 def test_anonymous_visitors_sign_in_first(org_x):
     response = Client().get(claim_url(org_x))
     assert response.status_code == 302 and "/account/login/" in response["Location"]
