@@ -106,7 +106,7 @@ def sql(db: search_bench.Database, statement: str) -> list[tuple[Any, ...]]:
     import psycopg
 
     with psycopg.connect(db.url, autocommit=True) as pg:
-        return list(pg.execute(statement).fetchall())  # type: ignore[arg-type]
+        return list(pg.execute(statement).fetchall())
 
 
 def tables(db: search_bench.Database) -> set[str]:
@@ -585,9 +585,10 @@ def summarize(
     by_kind: dict[str, list[float]] = defaultdict(list)
     outcomes: dict[str, Counter[str]] = defaultdict(Counter)
     for _started, kind, ms, outcome, _status in records:
-        by_kind[kind].append(ms)
         outcomes[kind][outcome] += 1
-    every = [ms for _s, _k, ms, _o, _st in records]
+        if outcome != "exception":  # a task that raised has no answer to time
+            by_kind[kind].append(ms)
+    every = [ms for _s, _k, ms, o, _st in records if o != "exception"]
     total = Counter(o for _s, _k, _ms, o, _st in records)
     after_redis = [r for r in records if happened.redis_stopped_at and r[0] >= happened.redis_stopped_at]
     server_errors_after = sum(1 for r in after_redis if r[3] == "5xx")
@@ -604,10 +605,11 @@ def summarize(
     )
     print(
         f"outcomes: ok {total['ok']}, refused by a limit {total['refused']}, 5xx {total['5xx']}, "
-        f"connection errors {total['connection']}, other 4xx {total['4xx']}, write not landed {total['other']}"
+        f"connection errors {total['connection']}, other 4xx {total['4xx']}, write not landed {total['other']}, "
+        f"exceptions in the client's tasks {total['exception']}"
     )
     print(f"{'kind':<26} {'requests':>8} {'p50':>8} {'p95':>8} {'p99':>8}  outcomes")
-    for kind in sorted(by_kind, key=lambda k: -len(by_kind[k])):
+    for kind in sorted(outcomes, key=lambda k: -len(by_kind[k])):
         values = by_kind[kind]
         counts = ", ".join(f"{o} {n}" for o, n in outcomes[kind].most_common())
         print(
@@ -628,7 +630,7 @@ def summarize(
         f"locust {cpu['client']:.0f} s, the whole machine {machine:.0f} s of {cpu['wall'] * (os.cpu_count() or 1):.0f} "
         f"(others: {max(0.0, machine - cpu['server'] - cpu['db'] - cpu['client']):.0f} s)"
     )
-    errors = total["5xx"] + total["connection"] + total["4xx"] + total["other"]
+    errors = total["5xx"] + total["connection"] + total["4xx"] + total["other"] + total["exception"]
     missed = []
     if errors:
         missed.append(f"{errors} errors")

@@ -22,6 +22,7 @@ import time
 from html import unescape
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urlencode
 
 from locust import FastHttpUser, between, events, task
 
@@ -130,6 +131,10 @@ class Person(FastHttpUser):
         """One request, timed and sorted: 5xx and connection errors are failures for locust too;
         an answer refused by a rate limit is a success for locust and «refused» here."""
         headers = {**self.headers, **(extra or {})}
+        if "data" in kwargs:
+            # Encoded here as a browser does (repeated names for a multiple select).
+            kwargs["data"] = urlencode(kwargs["data"], doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
         started = time.time()
         clock = time.perf_counter()
         with self.client.request(
@@ -300,6 +305,16 @@ class Writer(Person):
                         "marker": f"{self.marker}-{self.count}",
                     }
                 )
+
+
+@events.user_error.add_listener
+def _task_failed(user_instance: Any, exception: BaseException, tb: Any, **_kwargs: Any) -> None:
+    """A task that raised (the bench's own bug or an answer it could not read): an error too."""
+    with _lock:
+        RECORDS.append((time.time(), f"task of {type(user_instance).__name__}", 0.0, "exception", 0))
+        bucket = SAMPLES.setdefault("exception", [])
+        if len(bucket) < 5:
+            bucket.append(repr(exception)[:300])
 
 
 @events.quitting.add_listener
