@@ -301,6 +301,16 @@ def redis_server(workdir: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]
         stop(process, "redis-server")
 
 
+def redis_keys(port: int) -> str:
+    """DBSIZE: that the site did use Redis (a site without CACHE_URL leaves it empty)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+            sock.sendall(b"DBSIZE\r\n")
+            return sock.recv(64).decode().strip().lstrip(":")
+    except OSError as exc:
+        return f"? ({exc})"
+
+
 def site_env(db: search_bench.Database, redis_port: int | None) -> dict[str, str]:
     env = db.env()
     env.update(
@@ -377,6 +387,71 @@ def site(
         yield server
 
 
+def sign_in(port: int, email: str, address: str) -> tuple[str, float]:
+    """Sign in through the allauth form as a browser does (the form's CSRF token and cookie,
+    then the POST); returns the session cookie and the POST's milliseconds."""
+    import http.client
+    from http.cookies import SimpleCookie
+    from urllib.parse import urlencode
+
+    headers = {"User-Agent": pages_bench.BROWSER_UA, "X-Forwarded-For": address}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    try:
+        conn.request("GET", "/account/login/", headers=headers)
+        response = conn.getresponse()
+        html = response.read().decode()
+        jar: SimpleCookie = SimpleCookie()
+        for value in response.headers.get_all("Set-Cookie") or []:
+            jar.load(value)
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        if response.status != 200 or found is None or "csrftoken" not in jar:
+            raise RuntimeError(f"the sign-in form answered {response.status} without a CSRF token")
+        conn.close()
+        body = urlencode({"csrfmiddlewaretoken": found.group(1), "login": email, "password": PASSWORD})
+        started = time.perf_counter()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        conn.request(
+            "POST",
+            "/account/login/",
+            body=body,
+            headers={
+                **headers,
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"csrftoken={jar['csrftoken'].value}",
+            },
+        )
+        response = conn.getresponse()
+        response.read()
+        ms = (time.perf_counter() - started) * 1000
+        for value in response.headers.get_all("Set-Cookie") or []:
+            jar.load(value)
+        if response.status != 302 or "sessionid" not in jar:
+            raise RuntimeError(f"signing in {email} answered {response.status}")
+        return jar["sessionid"].value, ms
+    finally:
+        conn.close()
+
+
+def sign_in_all(port: int, emails: list[str]) -> list[str]:
+    """Every writer signs in before the measured run (two at a time, one per worker): a crowd of
+    password hashes at the start would measure the sign-in storm, not the site at work."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(2) as pool:
+        done = list(
+            pool.map(lambda n: sign_in(port, emails[n], f"10.255.{n >> 8}.{n & 255}"), range(len(emails)))
+        )
+    timings = [ms for _cookie, ms in done]
+    if timings:
+        print(
+            f"signed in {len(emails)} writers through the allauth form in {time.perf_counter() - started:.1f} s "
+            f"(POST p50 {search_bench.percentile(timings, 50):.0f} ms, max {max(timings):.0f} ms)",
+            flush=True,
+        )
+    return [cookie for cookie, _ms in done]
+
+
 # --- the run --------------------------------------------------------------------------------
 
 
@@ -422,6 +497,7 @@ def run_locust(
     args: argparse.Namespace,
     workdir: Path,
     redis: subprocess.Popen[bytes] | None,
+    redis_port: int,
     backup: Any,
 ) -> tuple[dict[str, Any], Events, dict[str, float]]:
     (workdir / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
@@ -467,6 +543,7 @@ def run_locust(
                     and not happened.redis_stopped_at
                     and elapsed >= args.stop_redis_at * args.duration
                 ):
+                    print(f"[{elapsed:.0f} s] Redis holds {redis_keys(redis_port)} keys", flush=True)
                     redis.terminate()
                     redis.wait()
                     happened.redis_stopped_at = time.time()
@@ -726,7 +803,6 @@ def main() -> None:
         tag = secrets.token_hex(4)
         plan = setup(db, args.writers, tag)
         plan["tag"] = tag
-        plan["password"] = PASSWORD
         plan["writers"] = args.writers
         plan["think"] = {
             "browse": [float(x) for x in args.think.split(",")],
@@ -749,6 +825,7 @@ def main() -> None:
         redis, redis_port = running.enter_context(redis_server(workdir))
         env = site_env(db, redis_port)
         server = running.enter_context(site(db, env, workdir, args.workers))
+        plan["sessions"] = sign_in_all(server.port, plan["accounts"])
         backup_path = workdir / ("during-load.sqlite3" if db.path is not None else "during-load.dump")
 
         def backup(happened: Events) -> None:
@@ -761,6 +838,7 @@ def main() -> None:
             args,
             workdir,
             redis if args.stop_redis_at >= 0 else None,
+            redis_port,
             backup if args.backup_at >= 0 else None,
         )
         running.close()
@@ -768,7 +846,11 @@ def main() -> None:
         log = (workdir / "gunicorn.log").read_text(errors="replace")
         locked = log.count("database is locked")
         tracebacks = log.count("Traceback") + log.count('"exception"')
-        print(f"server log: {locked} «database is locked», {tracebacks} logged exceptions")
+        redis_lines = sum(1 for line in log.splitlines() if "redis" in line.lower())
+        print(
+            f"server log: {locked} «database is locked», {tracebacks} logged exceptions, "
+            f"{redis_lines} lines about Redis"
+        )
         if locked:
             missed.append(f"{locked} «database is locked» in the server's log")
         worker_log = (workdir / "worker.log").read_text(errors="replace")

@@ -21,6 +21,7 @@ import threading
 import time
 from html import unescape
 from html.parser import HTMLParser
+from http.cookiejar import Cookie
 from typing import Any
 from urllib.parse import urlencode
 
@@ -112,6 +113,27 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 def csrf_token(html: str) -> str:
     found = CSRF.search(html)
     return unescape(found.group(1)) if found else ""
+
+
+def session_cookie(value: str) -> Cookie:
+    return Cookie(
+        version=0,
+        name="sessionid",
+        value=value,
+        port=None,
+        port_specified=False,
+        domain="127.0.0.1",
+        domain_specified=False,
+        domain_initial_dot=False,
+        path="/",
+        path_specified=True,
+        secure=False,
+        expires=None,
+        discard=True,
+        comment=None,
+        comment_url=None,
+        rest={"HttpOnly": ""},
+    )
 
 
 class Person(FastHttpUser):
@@ -232,7 +254,7 @@ class Reader(Person):
 class Writer(Person):
     """A signed-in person who writes: a comment (with stars half the time), an edit suggestion,
     an alert subscription. Keeps under the per-person hourly limits by counting its own writes
-    (a real person rarely writes more), and signs in through the allauth form first."""
+    (a real person rarely writes more); signed in before the run (bench/load.py)."""
 
     fixed_count = int(PLAN["writers"])
     wait_time = _think("write")
@@ -247,16 +269,9 @@ class Writer(Person):
         self.budget = dict(PLAN["budget"])
         self.marker = f"{PLAN['tag']}-{number}"
         self.count = 0
-        response, _outcome = self.call("GET", "/account/login/", "sign-in form")
-        token = csrf_token(response.text or "")
-        response, outcome = self.call(
-            "POST",
-            "/account/login/",
-            "sign-in",
-            data={"csrfmiddlewaretoken": token, "login": self.email, "password": PLAN["password"]},
-            allow_redirects=False,
-        )
-        self.signed_in = outcome == "ok"
+        # Signed in by bench/load.py through the allauth form before the run: its session cookie.
+        self.client.cookiejar.set_cookie(session_cookie(PLAN["sessions"][number]))
+        self.signed_in = True
 
     def _pick(self) -> str | None:
         left = [kind for kind, n in self.budget.items() if n > 0]
