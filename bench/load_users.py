@@ -37,6 +37,7 @@ LIMIT_TEXTS = ("Слишком много отзывов за час", "слиш
 
 RECORDS: list[tuple[float, str, float, str, int]] = []
 WRITES: list[dict[str, Any]] = []
+ATTEMPTS: dict[str, int] = {}  # writes sent, answered or not (one may land after the client gave up)
 SAMPLES: dict[str, list[str]] = {}
 _lock = threading.Lock()
 _addresses = itertools.count(1)
@@ -308,6 +309,8 @@ class Writer(Person):
         else:
             data = {"csrfmiddlewaretoken": csrf_token(html), "kind": "activity", "activity": str(pk)}
             target = "/subscriptions/new/"
+        with _lock:
+            ATTEMPTS[kind] = ATTEMPTS.get(kind, 0) + 1
         _response, outcome = self.call("POST", target, f"write: {kind}", data=data, allow_redirects=False)
         self.budget[kind] -= 1
         if outcome == "ok":
@@ -335,6 +338,6 @@ def _task_failed(user_instance: Any, exception: BaseException, tb: Any, **_kwarg
 @events.quitting.add_listener
 def _dump(environment: Any, **_kwargs: Any) -> None:
     with _lock:
-        data = {"records": RECORDS, "writes": WRITES, "samples": SAMPLES}
+        data = {"records": RECORDS, "writes": WRITES, "attempts": ATTEMPTS, "samples": SAMPLES}
     with open(os.environ["KRUZHOK_LOAD_OUT"], "w", encoding="utf-8") as handle:
         json.dump(data, handle)
