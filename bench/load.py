@@ -21,9 +21,10 @@ browsing (/search/ pages and htmx fragments with bench/search.py's query mix, ac
 direction, category and okrug listings, organizations), 15 % reading other pages (home, the
 events calendar, an event, open data, the API's search) and 5 % signed-in writers (comments with
 stars half the time, suggested edits, alert subscriptions), each with a verified account created
-here and signing in through the allauth form. Think times: 1–5 s between pages, 8–20 s between
+here and signed in through the allauth form before the measured run. Think times: 1–5 s between pages, 8–20 s between
 writes (1–3 s in the SQLite writers' run). Writers keep under the per-person hourly limits;
-an answer refused by a limit is counted apart from errors.
+an answer refused by a limit is counted apart from errors. Each write is looked for afterwards:
+as many rows as the site accepted, at most as many as were sent.
 
 During the run: at --backup-at of the time the ids of every row in the written tables are
 recorded and `manage.py backup` runs while the load goes on; at --stop-redis-at redis-server is
