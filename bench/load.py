@@ -488,7 +488,8 @@ def take_backup(db: search_bench.Database, env: dict[str, str], path: Path, happ
             )
         else:
             happened.backup_path = path
-            print(f"backup: {result.stdout.strip()}", flush=True)
+            # Its last lines: the file, size, seconds and row counts (not the progress before them).
+            print("backup: " + "\n".join(result.stdout.strip().splitlines()[-3:]), flush=True)
     except Exception as exc:  # reported in the summary
         happened.backup_error = repr(exc)
 
