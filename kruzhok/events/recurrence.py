@@ -103,6 +103,48 @@ def build_rule(body: str, local_start: datetime) -> rrule:
     return rule
 
 
+_PERIOD_DAYS = {"DAILY": 1, "WEEKLY": 7}
+
+
+def _skip_ahead(body: str, local_start: datetime, low: datetime) -> datetime:
+    """A later start with the same occurrences from `low` on, so dateutil does not walk every
+    week since an event began years ago: whole periods (INTERVAL days or weeks) are skipped for
+    daily and weekly rules. Not with COUNT, which counts from the real start, nor for monthly and
+    yearly rules, whose days depend on the month."""
+    parts = rule_parts(body)
+    days = _PERIOD_DAYS.get(parts.get("FREQ", ""))
+    if days is None or "COUNT" in parts or low <= local_start:
+        return local_start
+    period = timedelta(days=days * int(parts.get("INTERVAL") or 1))
+    return local_start + period * ((low - local_start) // period)
+
+
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _may_fall_between(parts: dict[str, str], local_start: datetime, low: datetime, high: datetime) -> bool:
+    """False when no day from `low` to `high` can hold an occurrence, read off the rule's text
+    without building it: its weekdays (BYDAY, or a weekly rule's own weekday) or a monthly rule's
+    day of the month. A necessary condition only, so True says nothing; it lets a calendar page
+    over thousands of repeating events build the few rules that can fall on its days."""
+    if (high - low).days > 31:
+        return True
+    days = [low.date() + timedelta(days=i) for i in range((high.date() - low.date()).days + 1)]
+    if "BYDAY" in parts:
+        weekdays = {
+            _WEEKDAYS.index(code[-2:]) for code in parts["BYDAY"].split(",") if code[-2:] in _WEEKDAYS
+        }
+        return any(day.weekday() in weekdays for day in days)
+    freq = parts.get("FREQ")
+    if freq == "WEEKLY":
+        return any(day.weekday() == local_start.weekday() for day in days)
+    if freq == "MONTHLY" and not {"BYYEARDAY", "BYWEEKNO"} & parts.keys():
+        raw = parts.get("BYMONTHDAY", str(local_start.day)).split(",")
+        if all(value.isdigit() for value in raw):
+            return any(day.day in {int(value) for value in raw} for day in days)
+    return True
+
+
 def occurrence_starts(
     *,
     starts_at: datetime,
@@ -125,7 +167,9 @@ def occurrence_starts(
     low = (window_start - duration).astimezone(zone).replace(tzinfo=None)
     high = window_end.astimezone(zone).replace(tzinfo=None)
     count = 0
-    for local in build_rule(rule, local_start).xafter(low, inc=True):
+    if not _may_fall_between(rule_parts(rule), local_start, low, high):
+        return
+    for local in build_rule(rule, _skip_ahead(rule, local_start, low)).xafter(low, inc=True):
         if local >= high or count >= limit:
             return
         if local.date() in skipped:

@@ -46,8 +46,14 @@ class Occurrence:
 def event_mentions(event: Event, needle: str) -> bool:
     """`q` for events: a folded substring of the event's or its published activity's title (a
     draft's title must not be guessable through the events it has)."""
-    activity = event.activity if event.activity and event.activity.status == "published" else None
-    return needle in fold(f"{event.title} {activity.title if activity else ''}")
+    activity = event.activity
+    return mentions(
+        needle, event.title, activity.title if activity else "", activity.status if activity else ""
+    )
+
+
+def mentions(needle: str, title: str, activity_title: str | None, activity_status: str | None) -> bool:
+    return needle in fold(f"{title} {activity_title if activity_status == 'published' else ''}")
 
 
 def events_for_feed(params: SearchParams, *, since: datetime, limit: int) -> list[Event]:
@@ -97,33 +103,58 @@ def occurrences(
     filters: SearchParams | None = None,
     *,
     events: QuerySet[Event] | None = None,
+    limit: int = MAX_TOTAL_OCCURRENCES,
 ) -> list[Occurrence]:
-    """Every occurrence overlapping [start, end) in time order. The window is capped at
-    MAX_WINDOW_DAYS, each event at recurrence.MAX_OCCURRENCES and the total at
-    MAX_TOTAL_OCCURRENCES, so no rule or URL makes this unbounded."""
+    """The first `limit` occurrences overlapping [start, end) in time order. The window is capped
+    at MAX_WINDOW_DAYS, each event at recurrence.MAX_OCCURRENCES and the total at
+    MAX_TOTAL_OCCURRENCES, so no rule or URL makes this unbounded.
+
+    A city's calendar holds tens of thousands of events, so the candidates are read as bare rows
+    (times, rule, exception dates) and only the events shown are loaded whole. One-off events need
+    no expansion, and once `limit` of them are known no repeat after the last of those can be among
+    the first `limit`, so repeating events are expanded only up to there."""
     end = min(end, start + timedelta(days=MAX_WINDOW_DAYS))
-    candidates = events if events is not None else events_matching(filters)
-    candidates = candidates.filter(starts_at__lt=end).filter(
-        Q(rrule="", ends_at__gt=start)
-        | (~Q(rrule="") & (Q(repeats_until__isnull=True) | Q(repeats_until__gt=start)))
+    limit = max(0, min(limit, MAX_TOTAL_OCCURRENCES))
+    candidates = (
+        (events if events is not None else events_matching(filters))
+        .filter(starts_at__lt=end)
+        .filter(
+            Q(rrule="", ends_at__gt=start)
+            | (~Q(rrule="") & (Q(repeats_until__isnull=True) | Q(repeats_until__gt=start)))
+        )
     )
     needle = fold(filters.q) if filters is not None and filters.q else ""
-    found: list[Occurrence] = []
-    for event in candidates.order_by("starts_at", "id"):
-        if needle and not event_mentions(event, needle):
-            continue
-        duration = event.duration
-        for begins in occurrence_starts(
-            starts_at=event.starts_at,
-            duration=duration,
-            rule=event.rrule,
-            exdates=event.exception_dates(),
-            window_start=start,
-            window_end=end,
-        ):
-            found.append(Occurrence(event, begins, begins + duration))
-    found.sort(key=lambda o: (o.starts_at, o.event.pk))
-    return found[:MAX_TOTAL_OCCURRENCES]
+    fields = ["pk", "starts_at", "ends_at", "rrule", "exdates"]
+    if needle:
+        fields += ["title", "activity__title", "activity__status"]
+    single = candidates.filter(rrule="").order_by("starts_at", "pk").values_list(*fields)
+    repeating = candidates.exclude(rrule="").order_by().values_list(*fields)
+    if needle:
+        single_rows = [row for row in single.iterator(chunk_size=2000) if mentions(needle, *row[5:])][:limit]
+        repeating_rows = [row for row in repeating if mentions(needle, *row[5:])]
+    else:
+        single_rows, repeating_rows = list(single[:limit]), list(repeating)
+    # (start, event id, duration): sorted as the calendar lists them.
+    found = [(row[1], row[0], row[2] - row[1]) for row in single_rows]
+    horizon = end if len(found) < limit else min(end, found[-1][0] + timedelta(microseconds=1))
+    for pk, starts_at, ends_at, rule, exdates in (row[:5] for row in repeating_rows):
+        duration = ends_at - starts_at
+        found += (
+            (begins, pk, duration)
+            for begins in occurrence_starts(
+                starts_at=starts_at,
+                duration=duration,
+                rule=rule,
+                exdates=[date.fromisoformat(value) for value in exdates],
+                window_start=start,
+                window_end=horizon,
+                limit=limit,
+            )
+        )
+    found.sort()
+    del found[limit:]
+    shown = candidates.in_bulk({pk for _begins, pk, _duration in found})
+    return [Occurrence(shown[pk], begins, begins + duration) for begins, pk, duration in found]
 
 
 def local_midnight(day: date) -> datetime:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from kruzhok.accounts import permissions
+from kruzhok.api.selectors import data_version
 from kruzhok.catalog.models import Organization
 from kruzhok.core.emails import site_url
 from kruzhok.core.seo import canonical_url
@@ -24,6 +27,12 @@ from kruzhok.search.params import parse_params
 
 VIEWS = ("list", "week", "month")
 LIST_DAYS = 31
+# A page shows at most this many occurrences (a city's month holds thousands): whole days up to
+# the one the cap falls in, then a link to the following days.
+PAGE_OCCURRENCES = 100
+# A window's occurrences are kept this long for the same filters and the same data (the version
+# changes with every write to events, organizations, venues and the catalog, and at midnight).
+OCCURRENCES_CACHE_SECONDS = 60
 FEED_PAST_DAYS = 90
 FEED_MAX_EVENTS = 1000
 # The filters of the shared search parameters that mean something for events.
@@ -65,6 +74,23 @@ def _filter_pairs(request: HttpRequest) -> list[tuple[str, str]]:
     ]
 
 
+def _one_page(
+    found: list[selectors.Occurrence], first: date
+) -> tuple[list[selectors.Occurrence], date | None, date | None]:
+    """(the occurrences shown, the first day left for the next page, a day with more than a page).
+
+    `found` holds at most PAGE_OCCURRENCES + 1, so one more than fits says the window has more:
+    the page then ends with the last whole day before the one the cap falls in. When that day is
+    the first one, its first PAGE_OCCURRENCES are shown and the page says that day has more."""
+    if len(found) <= PAGE_OCCURRENCES:
+        return found, None, None
+    cut = max(found[PAGE_OCCURRENCES].local_date, first)
+    whole_days = [o for o in found[:PAGE_OCCURRENCES] if max(o.local_date, first) < cut]
+    if whole_days:
+        return whole_days, cut, None
+    return found[:PAGE_OCCURRENCES], cut + timedelta(days=1), cut
+
+
 @require_safe
 def event_list(request: HttpRequest) -> HttpResponse:
     params, errors = parse_params(request.GET)
@@ -73,8 +99,19 @@ def event_list(request: HttpRequest) -> HttpResponse:
         view = "list"
     start, end = _date(request.GET.get("from")), _date(request.GET.get("to"))
     first, after, previous, following = _window(view, start, end)
-    found = selectors.occurrences(selectors.local_midnight(first), selectors.local_midnight(after), params)
     pairs = _filter_pairs(request)
+    asked = hashlib.sha1(urlencode(sorted(pairs)).encode(), usedforsecurity=False).hexdigest()
+    key = f"events:page:{data_version('events').token}:{first}:{after}:{asked}"
+    found = cache.get(key)
+    if found is None:
+        found = selectors.occurrences(
+            selectors.local_midnight(first),
+            selectors.local_midnight(after),
+            params,
+            limit=PAGE_OCCURRENCES + 1,
+        )
+        cache.set(key, found, OCCURRENCES_CACHE_SECONDS)
+    found, shown_after, crowded_day = _one_page(found, first)
 
     def link(**changes: Any) -> str:
         values = {"view": view, **changes}
@@ -83,7 +120,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     days: dict[date, list[selectors.Occurrence]] = {}
     for occurrence in found:
         day = max(occurrence.local_date, first)
-        last = min(occurrence.last_local_date, after - timedelta(days=1))
+        last = min(occurrence.last_local_date, (shown_after or after) - timedelta(days=1))
         while day <= last:
             days.setdefault(day, []).append(occurrence)
             day += timedelta(days=1)
@@ -107,6 +144,11 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
         "params": params,
         "errors": errors,
+        # More than a page holds: the days from `shown_after` on are on the next page.
+        "shown_after": shown_after,
+        "shown_until": shown_after - timedelta(days=1) if shown_after else None,
+        "crowded_day": crowded_day,
+        "more_url": link(view="list", **{"from": shown_after.isoformat()}) if shown_after else "",
         "previous_url": link(**{"from": previous.isoformat()}),
         "next_url": link(**{"from": following.isoformat()}),
         "view_urls": [
