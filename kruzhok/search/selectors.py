@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
+from django.template.defaultfilters import floatformat
+from django.utils import dateformat, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kruzhok.catalog.templatetags.catalog_tags import ages as age_range_text
+from kruzhok.catalog.templatetags.catalog_tags import price_text, weekday_short
 from kruzhok.places import gazetteer
 from kruzhok.search import analyzer, backends, ranking, taxonomy
 from kruzhok.search.models import SearchDocument, SearchState
@@ -45,6 +50,10 @@ class Session:
 
 @dataclass(frozen=True, kw_only=True)
 class Card:
+    """One result as the API and the page show it. The `*_text` properties are the page's
+    wording, formatted here once per card: the same template filters and tags per card
+    (dates, plurals, decimals) cost more than the search."""
+
     id: int
     external_id: str
     title: str
@@ -71,6 +80,58 @@ class Card:
     enrollment_label: str
     format: str
     next_sessions: list[Session]
+    # The search document's write number: changes whenever anything on the card does (the
+    # activity, its organization, venue, schedule or rating); 0 when not read from the index.
+    seq: int = 0
+
+    @cached_property
+    def ages_text(self) -> str:
+        return age_range_text(self.age_min, self.age_max)
+
+    @cached_property
+    def price_text(self) -> str:
+        return price_text(self.price_rub)
+
+    @cached_property
+    def distance_text(self) -> str:
+        if self.distance_km is None:
+            return ""
+        return _("%(km)s км") % {"km": floatformat(self.distance_km, 1)}
+
+    @cached_property
+    def rating_text(self) -> str:
+        return "" if self.rating is None else str(floatformat(self.rating, 1))
+
+    @cached_property
+    def sessions(self) -> list[tuple[str, str]]:
+        """(ISO time, «Пн, 1 декабря, 17:00») of each next session."""
+        return [session_label(s.starts) for s in self.next_sessions]
+
+
+# (language, time zone, start) -> a session's ISO time and label: the same few hundred starts (a week of
+# slots) come back on every page, and a date filter with a month name costs ~50 µs.
+_SESSION_LABELS: dict[tuple[str, Any, datetime], tuple[str, str]] = {}
+_SESSION_LABELS_MAX = 20_000
+_session_labels_lock = threading.Lock()
+
+
+def session_label(starts: datetime) -> tuple[str, str]:
+    """What the card's `<time>` shows, as its template did: `date:'c'` and
+    `weekday_short, date:"j E, H:i"` in the current time zone and language."""
+    zone = timezone.get_current_timezone()
+    key = (get_language() or "ru", zone, starts)
+    found = _SESSION_LABELS.get(key)
+    if found is None:
+        local = timezone.localtime(starts, zone)
+        found = (
+            dateformat.format(local, "c"),
+            f"{weekday_short(local)}, {dateformat.format(local, 'j E, H:i')}",
+        )
+        with _session_labels_lock:
+            if len(_SESSION_LABELS) >= _SESSION_LABELS_MAX:
+                _SESSION_LABELS.clear()
+            _SESSION_LABELS[key] = found
+    return found
 
 
 @dataclass(frozen=True)
@@ -563,20 +624,20 @@ def _id_list(ids: list[int]) -> str:
     return ", ".join(str(int(pk)) for pk in ids)
 
 
-def _card_rows(ids: list[int]) -> tuple[tuple[int, int], list[tuple[int, Any, Any]]]:
-    """The index's state (seq, generation) and the stored card JSON of these documents, in one
+def _card_rows(ids: list[int]) -> tuple[tuple[int, int], list[tuple[int, Any, Any, int]]]:
+    """The index's state (seq, generation) and the stored card JSON (and seq) of these documents, in one
     round trip: the caller checks that the state is still the one it searched."""
     state = SearchState._meta.db_table
     table = SearchDocument._meta.db_table
     # Plain SQL: building the equivalent ORM query cost more than running it.
     if ids:
         sql = (
-            f"SELECT s.seq, s.generation, d.activity_id, CAST(d.card AS TEXT), CAST(d.slots AS TEXT) "  # noqa: S608
+            f"SELECT s.seq, s.generation, d.activity_id, CAST(d.card AS TEXT), CAST(d.slots AS TEXT), d.seq "  # noqa: S608
             f"FROM {state} s LEFT JOIN {table} d ON d.activity_id IN ({_id_list(ids)}) WHERE s.id = 1"
         )
     else:
         # Not a join on a false condition: SQLite would scan every document for it.
-        sql = f"SELECT seq, generation, NULL, NULL, NULL FROM {state} WHERE id = 1"  # noqa: S608
+        sql = f"SELECT seq, generation, NULL, NULL, NULL, NULL FROM {state} WHERE id = 1"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql)
         found = cursor.fetchall()
@@ -595,8 +656,9 @@ def _cards(
         pk: (
             json.loads(card) if isinstance(card, str) else card,
             json.loads(slots) if isinstance(slots, str) else slots,
+            seq,
         )
-        for pk, card, slots in found
+        for pk, card, slots, seq in found
     }
     tax = taxonomy.load()
     english = (get_language() or "ru").startswith("en")
@@ -608,7 +670,7 @@ def _cards(
     for pos, pk in zip(positions.tolist(), ids, strict=True):
         if pk not in rows:
             continue
-        data, slots = rows[pk]
+        data, slots, seq = rows[pk]
         direction = tax.directions.get(data["direction"])
         categories = [s for s in data.get("categories", []) if s in tax.categories]
         rating = store.rating[pos]
@@ -643,6 +705,7 @@ def _cards(
                 enrollment_label=str(enrollment_labels.get(data.get("enrollment", "open"), "")),
                 format=data.get("format", "group"),
                 next_sessions=_next_sessions(slots or [], local_now),
+                seq=int(seq),
             )
         )
     return cards, state
