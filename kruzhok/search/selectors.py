@@ -81,7 +81,7 @@ class Card:
     format: str
     next_sessions: list[Session]
     # The search document's write number: changes whenever anything on the card does (the
-    # activity, its organization, venue, schedule or rating); 0 when not read from the index.
+    # activity, its organization, venue or schedule); 0 when not read from the index.
     seq: int = 0
 
     @cached_property
@@ -108,8 +108,8 @@ class Card:
         return [session_label(s.starts) for s in self.next_sessions]
 
 
-# (language, time zone, start) -> a session's ISO time and label: the same few hundred starts (a week of
-# slots) come back on every page, and a date filter with a month name costs ~50 µs.
+# (language, time zone, start) -> a session's ISO time and label: the same few hundred starts
+# (a week of slots) come back on every page, and a date filter with a month name costs ~50 µs.
 _SESSION_LABELS: dict[tuple[str, Any, datetime], tuple[str, str]] = {}
 _SESSION_LABELS_MAX = 20_000
 _session_labels_lock = threading.Lock()
@@ -625,8 +625,8 @@ def _id_list(ids: list[int]) -> str:
 
 
 def _card_rows(ids: list[int]) -> tuple[tuple[int, int], list[tuple[int, Any, Any, int]]]:
-    """The index's state (seq, generation) and the stored card JSON (and seq) of these documents, in one
-    round trip: the caller checks that the state is still the one it searched."""
+    """The index's state (seq, generation) and the stored card JSON, slots and seq of these
+    documents, in one round trip: the caller checks that the state is still the one it searched."""
     state = SearchState._meta.db_table
     table = SearchDocument._meta.db_table
     # Plain SQL: building the equivalent ORM query cost more than running it.

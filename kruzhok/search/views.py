@@ -36,8 +36,8 @@ from kruzhok.search.params import WEEKDAY_CODES, ParamError, SearchParams, parse
 MAP_POINTS = 200  # clustered on the map; the list pages through the rest
 # How long a rendered results column may be reused for the same query while the index is unchanged.
 RESULTS_CACHE_SECONDS = env_int("SEARCH_RESULTS_CACHE_SECONDS", 60)
-# Rendered cards kept per process (about 1.5 kB each); 0 renders every card every time.
-CARD_CACHE_SIZE = env_int("SEARCH_CARD_CACHE_SIZE", 20_000)
+# Rendered cards kept per process (about 2 kB each with the key); 0 renders every card every time.
+CARD_CACHE_SIZE = env_int("SEARCH_CARD_CACHE_SIZE", 10_000)
 OPTION_NAMES = ("direction", "category", "district")
 RADII_KM = (1, 2, 3, 5, 10, 25)
 # Where the cached page's fragment takes the ad slot (no escaped text can contain it).
@@ -112,10 +112,10 @@ class _CardCache:
     """Rendered `search/_card.html` per card state, most recently used kept.
 
     A new query mostly shows cards shown before («футбол» and «футбол 8 лет» share most of
-    theirs), and rendering one through the template costs more than the whole search. The key
-    holds everything the card shows: the document's write number (any change to the activity,
-    its organization, venue, schedule or rating writes the document anew), the language and
-    time zone, and what the query or the hour adds (distance, next sessions). In this process
+    theirs), and twenty cards through the template cost more than the search. The key holds
+    everything the card shows: the document's write number (any change to the activity, its
+    organization, venue or schedule writes the document anew), the language and time zone, the
+    rating, and what the query or the hour adds (distance, next sessions). In this process
     only: the rendering belongs to this process's templates and code."""
 
     def __init__(self, size: int) -> None:
