@@ -80,9 +80,6 @@ class Card:
     enrollment_label: str
     format: str
     next_sessions: list[Session]
-    # The search document's write number: changes whenever anything on the card does (the
-    # activity, its organization, venue or schedule); 0 when not read from the index.
-    seq: int = 0
 
     @cached_property
     def ages_text(self) -> str:
@@ -165,6 +162,9 @@ class SearchResult:
     relaxations: list[Relaxation]
     messages: list[str]
     points: list[MapPoint] = field(default_factory=list)  # filled when search(map_limit=N)
+    # Each card's document write number (activity id -> seq): it changes whenever anything on
+    # the card does (the activity, its organization, venue or schedule). For caching renderings.
+    versions: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -648,8 +648,9 @@ def _card_rows(ids: list[int]) -> tuple[tuple[int, int], list[tuple[int, Any, An
 
 def _cards(
     store: Store, positions: np.ndarray, distances: np.ndarray | None
-) -> tuple[list[Card], tuple[int, int]]:
-    """The cards of these documents, and the index state (seq, generation) they were read at."""
+) -> tuple[list[Card], tuple[int, int], dict[int, int]]:
+    """The cards of these documents, the index state (seq, generation) they were read at and
+    each document's seq."""
     ids = store.ids[positions].tolist()
     state, found = _card_rows(ids)
     rows = {
@@ -705,10 +706,9 @@ def _cards(
                 enrollment_label=str(enrollment_labels.get(data.get("enrollment", "open"), "")),
                 format=data.get("format", "group"),
                 next_sessions=_next_sessions(slots or [], local_now),
-                seq=int(seq),
             )
         )
-    return cards, state
+    return cards, state, {pk: int(row[2]) for pk, row in rows.items()}
 
 
 # --- the search -----------------------------------------------------------------------------
@@ -827,7 +827,7 @@ def _search(
             store, params, run.base, run.filters, run.place, run.distances, run.text, _count
         )
     corrected = run.analyzed.corrected_query if run.analyzed else None
-    cards, state = _cards(store, shown, run.distances)
+    cards, state, versions = _cards(store, shown, run.distances)
     result = SearchResult(
         params=params,
         count=count,
@@ -841,6 +841,7 @@ def _search(
         relaxations=relaxations,
         messages=messages,
         points=_points(run, map_limit) if map_limit else [],
+        versions=versions,
     )
     return result, state
 

@@ -123,8 +123,8 @@ class _CardCache:
         self._rendered: OrderedDict[Hashable, str] = OrderedDict()
         self._lock = threading.Lock()
 
-    def render(self, cards: list[selectors.Card]) -> str:
-        """The `<li>` of each card, in order."""
+    def render(self, cards: list[selectors.Card], versions: dict[int, int]) -> str:
+        """The `<li>` of each card, in order; `versions`: each card's document seq (0: unknown)."""
         template = get_template("search/_card.html")
         # Inside a transaction a document may hold a write that is then rolled back, and its
         # number be given again to another: no caching there (as for the results column).
@@ -132,18 +132,19 @@ class _CardCache:
         setting = (request_language(), timezone.get_current_timezone_name())
         parts = []
         for card in cards:
+            seq = versions.get(card.id, 0)
             key = (
                 card.id,
-                card.seq,
+                seq,
                 setting,
                 card.rating,
                 card.distance_km,
                 tuple(s.starts for s in card.next_sessions),
             )
-            html = self._rendered.get(key) if caching and card.seq else None
+            html = self._rendered.get(key) if caching and seq else None
             if html is None:
                 html = template.render({"card": card})
-                if caching and card.seq:
+                if caching and seq:
                     with self._lock:
                         self._rendered[key] = html
                         if len(self._rendered) > self.size:
@@ -256,7 +257,7 @@ def _results(
             if result.corrected_query
             else ""
         ),
-        "cards_html": mark_safe(card_cache.render(result.results)),  # noqa: S308  (our template's output)
+        "cards_html": mark_safe(card_cache.render(result.results, result.versions)),  # noqa: S308  (our template's output)
         "points_json": _script_json(points),
         "location_json": _script_json(
             {"lat": result.location.lat, "lon": result.location.lon, "radius_km": result.location.radius_km}
