@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
+from django.template.defaultfilters import floatformat
+from django.utils import dateformat, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kruzhok.catalog.templatetags.catalog_tags import ages as age_range_text
+from kruzhok.catalog.templatetags.catalog_tags import price_text, weekday_short
 from kruzhok.places import gazetteer
 from kruzhok.search import analyzer, backends, ranking, taxonomy
 from kruzhok.search.models import SearchDocument, SearchState
@@ -45,6 +50,10 @@ class Session:
 
 @dataclass(frozen=True, kw_only=True)
 class Card:
+    """One result as the API and the page show it. The `*_text` properties are the page's
+    wording, formatted here once per card: the same template filters and tags per card
+    (dates, plurals, decimals) cost more than the search."""
+
     id: int
     external_id: str
     title: str
@@ -71,6 +80,55 @@ class Card:
     enrollment_label: str
     format: str
     next_sessions: list[Session]
+
+    @cached_property
+    def ages_text(self) -> str:
+        return age_range_text(self.age_min, self.age_max)
+
+    @cached_property
+    def price_text(self) -> str:
+        return price_text(self.price_rub)
+
+    @cached_property
+    def distance_text(self) -> str:
+        if self.distance_km is None:
+            return ""
+        return _("%(km)s км") % {"km": floatformat(self.distance_km, 1)}
+
+    @cached_property
+    def rating_text(self) -> str:
+        return "" if self.rating is None else str(floatformat(self.rating, 1))
+
+    @cached_property
+    def sessions(self) -> list[tuple[str, str]]:
+        """(ISO time, «Пн, 1 декабря, 17:00») of each next session."""
+        return [session_label(s.starts) for s in self.next_sessions]
+
+
+# (language, time zone, start) -> a session's ISO time and label: the same few hundred starts
+# (a week of slots) come back on every page, and a date filter with a month name costs ~50 µs.
+_SESSION_LABELS: dict[tuple[str, Any, datetime], tuple[str, str]] = {}
+_SESSION_LABELS_MAX = 20_000
+_session_labels_lock = threading.Lock()
+
+
+def session_label(starts: datetime) -> tuple[str, str]:
+    """What the card's `<time>` shows, as its template did: `date:'c'` and
+    `weekday_short, date:"j E, H:i"` in the current time zone and language."""
+    zone = timezone.get_current_timezone()
+    key = (get_language() or "ru", zone, starts)
+    found = _SESSION_LABELS.get(key)
+    if found is None:
+        local = timezone.localtime(starts, zone)
+        found = (
+            dateformat.format(local, "c"),
+            f"{weekday_short(local)}, {dateformat.format(local, 'j E, H:i')}",
+        )
+        with _session_labels_lock:
+            if len(_SESSION_LABELS) >= _SESSION_LABELS_MAX:
+                _SESSION_LABELS.clear()
+            _SESSION_LABELS[key] = found
+    return found
 
 
 @dataclass(frozen=True)
@@ -104,6 +162,9 @@ class SearchResult:
     relaxations: list[Relaxation]
     messages: list[str]
     points: list[MapPoint] = field(default_factory=list)  # filled when search(map_limit=N)
+    # Each card's document write number (activity id -> seq): it changes whenever anything on
+    # the card does (the activity, its organization, venue or schedule). For caching renderings.
+    versions: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -563,20 +624,20 @@ def _id_list(ids: list[int]) -> str:
     return ", ".join(str(int(pk)) for pk in ids)
 
 
-def _card_rows(ids: list[int]) -> tuple[tuple[int, int], list[tuple[int, Any, Any]]]:
-    """The index's state (seq, generation) and the stored card JSON of these documents, in one
-    round trip: the caller checks that the state is still the one it searched."""
+def _card_rows(ids: list[int]) -> tuple[tuple[int, int], list[tuple[int, Any, Any, int]]]:
+    """The index's state (seq, generation) and the stored card JSON, slots and seq of these
+    documents, in one round trip: the caller checks that the state is still the one it searched."""
     state = SearchState._meta.db_table
     table = SearchDocument._meta.db_table
     # Plain SQL: building the equivalent ORM query cost more than running it.
     if ids:
         sql = (
-            f"SELECT s.seq, s.generation, d.activity_id, CAST(d.card AS TEXT), CAST(d.slots AS TEXT) "  # noqa: S608 (table names from the models, ids are ints)  # nosec B608
+            f"SELECT s.seq, s.generation, d.activity_id, CAST(d.card AS TEXT), CAST(d.slots AS TEXT), d.seq "  # noqa: S608 (table names from the models, ids are ints)  # nosec B608
             f"FROM {state} s LEFT JOIN {table} d ON d.activity_id IN ({_id_list(ids)}) WHERE s.id = 1"
         )
     else:
         # Not a join on a false condition: SQLite would scan every document for it.
-        sql = f"SELECT seq, generation, NULL, NULL, NULL FROM {state} WHERE id = 1"  # noqa: S608 (table names from the models)  # nosec B608
+        sql = f"SELECT seq, generation, NULL, NULL, NULL, NULL FROM {state} WHERE id = 1"  # noqa: S608 (table names from the models)  # nosec B608
     with connection.cursor() as cursor:
         cursor.execute(sql)
         found = cursor.fetchall()
@@ -587,16 +648,18 @@ def _card_rows(ids: list[int]) -> tuple[tuple[int, int], list[tuple[int, Any, An
 
 def _cards(
     store: Store, positions: np.ndarray, distances: np.ndarray | None
-) -> tuple[list[Card], tuple[int, int]]:
-    """The cards of these documents, and the index state (seq, generation) they were read at."""
+) -> tuple[list[Card], tuple[int, int], dict[int, int]]:
+    """The cards of these documents, the index state (seq, generation) they were read at and
+    each document's seq."""
     ids = store.ids[positions].tolist()
     state, found = _card_rows(ids)
     rows = {
         pk: (
             json.loads(card) if isinstance(card, str) else card,
             json.loads(slots) if isinstance(slots, str) else slots,
+            seq,
         )
-        for pk, card, slots in found
+        for pk, card, slots, seq in found
     }
     tax = taxonomy.load()
     english = (get_language() or "ru").startswith("en")
@@ -608,7 +671,7 @@ def _cards(
     for pos, pk in zip(positions.tolist(), ids, strict=True):
         if pk not in rows:
             continue
-        data, slots = rows[pk]
+        data, slots, seq = rows[pk]
         direction = tax.directions.get(data["direction"])
         categories = [s for s in data.get("categories", []) if s in tax.categories]
         rating = store.rating[pos]
@@ -645,7 +708,7 @@ def _cards(
                 next_sessions=_next_sessions(slots or [], local_now),
             )
         )
-    return cards, state
+    return cards, state, {pk: int(row[2]) for pk, row in rows.items()}
 
 
 # --- the search -----------------------------------------------------------------------------
@@ -764,7 +827,7 @@ def _search(
             store, params, run.base, run.filters, run.place, run.distances, run.text, _count
         )
     corrected = run.analyzed.corrected_query if run.analyzed else None
-    cards, state = _cards(store, shown, run.distances)
+    cards, state, versions = _cards(store, shown, run.distances)
     result = SearchResult(
         params=params,
         count=count,
@@ -778,6 +841,7 @@ def _search(
         relaxations=relaxations,
         messages=messages,
         points=_points(run, map_limit) if map_limit else [],
+        versions=versions,
     )
     return result, state
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from typing import Any
 
 from django.conf import settings
@@ -11,11 +15,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
@@ -31,6 +36,8 @@ from kruzhok.search.params import WEEKDAY_CODES, ParamError, SearchParams, parse
 MAP_POINTS = 200  # clustered on the map; the list pages through the rest
 # How long a rendered results column may be reused for the same query while the index is unchanged.
 RESULTS_CACHE_SECONDS = env_int("SEARCH_RESULTS_CACHE_SECONDS", 60)
+# Rendered cards kept per process (about 2 kB each with the key); 0 renders every card every time.
+CARD_CACHE_SIZE = env_int("SEARCH_CARD_CACHE_SIZE", 10_000)
 OPTION_NAMES = ("direction", "category", "district")
 RADII_KM = (1, 2, 3, 5, 10, 25)
 # Where the cached page's fragment takes the ad slot (no escaped text can contain it).
@@ -53,13 +60,12 @@ def _counted(label: str, count: int) -> str:
 
 
 def _option_tags(rows: list[tuple[str, str, int, bool]]) -> str:
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (value, SafeString(" selected") if chosen else "", _counted(label, count))
-            for value, label, count, chosen in rows
-        ),
+    # html.escape is what django.utils.html.escape runs, without its lazy-string wrapper: a
+    # hundred options per page through format_html cost half a millisecond.
+    return "".join(
+        f'<option value="{html.escape(str(value))}"{" selected" if chosen else ""}>'
+        f"{html.escape(_counted(str(label), count))}</option>"
+        for value, label, count, chosen in rows
     )
 
 
@@ -87,9 +93,7 @@ def _select_options(result: selectors.SearchResult, *, english: bool) -> dict[st
             ]
         )
         groups.append(
-            format_html(
-                '<optgroup label="{}">{}</optgroup>', direction_en if english else direction_ru, options
-            )
+            f'<optgroup label="{html.escape(str(direction_en if english else direction_ru))}">{options}</optgroup>'
         )
     okrugs = _option_tags(
         [
@@ -99,9 +103,65 @@ def _select_options(result: selectors.SearchResult, *, english: bool) -> dict[st
     )
     return {
         "direction": directions,
-        "category": mark_safe("".join(groups)),  # noqa: S308  (every part went through format_html)  # nosec B308, B703
+        "category": "".join(groups),
         "district": okrugs,
     }
+
+
+class _CardCache:
+    """Rendered `search/_card.html` per card state, most recently used kept.
+
+    A new query mostly shows cards shown before («футбол» and «футбол 8 лет» share most of
+    theirs), and twenty cards through the template cost more than the search. The key holds
+    everything the card shows: the document's write number (any change to the activity, its
+    organization, venue or schedule writes the document anew), the language and time zone, the
+    rating, and what the query or the hour adds (distance, next sessions). In this process
+    only: the rendering belongs to this process's templates and code."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._rendered: OrderedDict[Hashable, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def render(self, cards: list[selectors.Card], versions: dict[int, int]) -> str:
+        """The `<li>` of each card, in order; `versions`: each card's document seq (0: unknown)."""
+        template = get_template("search/_card.html")
+        # Inside a transaction a document may hold a write that is then rolled back, and its
+        # number be given again to another: no caching there (as for the results column).
+        caching = self.size > 0 and not connection.in_atomic_block
+        setting = (request_language(), timezone.get_current_timezone_name())
+        parts = []
+        for card in cards:
+            seq = versions.get(card.id, 0)
+            key = (
+                card.id,
+                seq,
+                setting,
+                card.rating,
+                card.distance_km,
+                tuple(s.starts for s in card.next_sessions),
+            )
+            html = self._rendered.get(key) if caching and seq else None
+            if html is None:
+                html = template.render({"card": card})
+                if caching and seq:
+                    with self._lock:
+                        self._rendered[key] = html
+                        if len(self._rendered) > self.size:
+                            self._rendered.popitem(last=False)
+            else:
+                with self._lock:
+                    if key in self._rendered:
+                        self._rendered.move_to_end(key)
+            parts.append(f"<li>{html}</li>")
+        return "".join(parts)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rendered.clear()
+
+
+card_cache = _CardCache(CARD_CACHE_SIZE)
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -197,6 +257,7 @@ def _results(
             if result.corrected_query
             else ""
         ),
+        "cards_html": mark_safe(card_cache.render(result.results, result.versions)),  # noqa: S308 (our template's output)  # nosec B308, B703
         "points_json": _script_json(points),
         "location_json": _script_json(
             {"lat": result.location.lat, "lon": result.location.lon, "radius_km": result.location.radius_km}

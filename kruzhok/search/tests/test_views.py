@@ -604,3 +604,64 @@ def test_rendered_results_are_reused_until_the_catalog_changes(monkeypatch, sett
     edited = _text(visitor.get("/search/", {"q": "шахматы"}))
     assert "Гамбит" in edited and "Ладья" not in edited
     assert len(searches) == 3  # the English page and the edit each searched once more
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_cards_are_rendered_once_per_entry_state_and_language(monkeypatch, settings):
+    """Outside a transaction a card's HTML is reused by other queries showing it, until the
+    activity, its organization or its schedule changes; each language has its own."""
+    from datetime import time
+
+    from kruzhok.catalog.models import ScheduleSlot
+    from kruzhok.search import views
+
+    monkeypatch.setattr(views, "RESULTS_CACHE_SECONDS", 0)  # every request searches and renders
+    monkeypatch.setattr(views, "card_cache", views._CardCache(100))
+    rendered: list[str] = []
+    get_template = views.get_template
+
+    class Counted:
+        def __init__(self, name: str) -> None:
+            self.template = get_template(name)
+
+        def render(self, context):
+            rendered.append(context["card"].title)
+            return self.template.render(context)
+
+    monkeypatch.setattr(views, "get_template", Counted)
+    activity = factories.activity(title="Шахматный клуб «Ладья»", categories=["chess"])
+    visitor = Client()
+
+    def card() -> str:
+        found = re.search(
+            r'<article class="card"(?s:.*?)</article>', _text(visitor.get("/search/", {"q": "шахматы"}))
+        )
+        assert found
+        return _words(found.group(0))
+
+    assert "Ладья" in card()
+    other_query = _text(visitor.get("/search/", {"q": "шахматы", "age": "8"}, **HTMX))
+    assert "Ладья" in other_query
+    assert rendered == ["Шахматный клуб «Ладья»"]  # the second query reused the card
+
+    english_visitor = Client()
+    english_visitor.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = _words(_text(english_visitor.get("/search/", {"q": "шахматы"})))
+    assert "7–12 years" in english and "7–12 лет" not in english
+    assert "7–12 лет" in card()
+    assert len(rendered) == 2
+
+    activity.title = "Шахматный клуб «Гамбит»"
+    activity.save()
+    assert "Гамбит" in card() and len(rendered) == 3
+
+    organization = activity.organization
+    organization.name = "Центр «Новая волна»"
+    organization.save()
+    assert "Центр «Новая волна»" in card() and len(rendered) == 4
+
+    slot = ScheduleSlot.objects.filter(group__activity=activity, weekday=0).get()
+    slot.starts_at, slot.ends_at = time(18, 5), time(19, 0)
+    slot.save()
+    assert "18:05" in card() and len(rendered) == 5
+    assert "Ладья" not in card() and len(rendered) == 5
