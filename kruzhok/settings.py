@@ -234,7 +234,12 @@ CACHES = {
     "default": (
         {"BACKEND": "kruzhok.core.cache.ResilientRedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "kruzhok"}
         if CACHE_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        # Django's default of 300 entries is less than the rendered searches of one busy minute
+        # plus the rate-limit counters: those would push each other out.
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": env_int("LOCAL_CACHE_ENTRIES", 5000)},
+        }
     )
 }
 
