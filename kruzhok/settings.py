@@ -232,7 +232,12 @@ STORAGES = {
 CACHE_URL = env_str("CACHE_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "kruzhok.core.cache.ResilientRedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "kruzhok"}
+        {
+            "BACKEND": "kruzhok.core.cache.ResilientRedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "kruzhok",
+            "FALLBACK_ENTRIES": env_int("LOCAL_CACHE_ENTRIES", 5000),
+        }
         if CACHE_URL
         # Django's default of 300 entries is less than the rendered searches of one busy minute
         # plus the rate-limit counters: those would push each other out.

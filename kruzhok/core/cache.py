@@ -7,7 +7,9 @@ process's own local-memory cache instead, and so is every operation for the next
 seconds, without touching the network (a dead Redis costs no latency per request). Limits then
 count per process, as they do without Redis, and cached pages are rendered again. After that pause
 the next operation tries Redis again and, when it answers, Redis is used again. One warning is
-logged when Redis is lost and one line when it is back, never one per call.
+logged when Redis is lost (repeated every WARN_EVERY_S while it stays lost) and one line when it is
+back, never one per call. Only errors that mean an outage switch over: any other Redis error is a
+bug and is raised.
 
 Connect and socket timeouts are short (a cache that needs more than half a second is worse than
 none; shorter would mistake a busy machine's stall for an outage — bench/cache.py saw 0.29 s on a
@@ -26,8 +28,8 @@ from typing import Any, TypeVar
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
+from redis import exceptions as redis_errors
 from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
 from redis.retry import Retry
 
 logger = logging.getLogger("kruzhok.cache")
@@ -39,12 +41,41 @@ SOCKET_TIMEOUT_S = 0.5
 RETRY_AFTER_S = 5.0
 
 
+# Errors that mean Redis cannot be reached or cannot serve now. Anything else (a wrong type for
+# INCR, a pickling error) is a bug and is raised, not hidden behind the fallback.
+OUTAGE_ERRORS = (
+    redis_errors.ConnectionError,
+    redis_errors.TimeoutError,
+    redis_errors.ReadOnlyError,
+    redis_errors.OutOfMemoryError,
+)
+# While the outage lasts, the warning is repeated this often (a misconfigured CACHE_URL must not
+# go quiet after one line).
+WARN_EVERY_S = 300.0
+
+
+class _Outage:
+    """One process's view of one Redis: shared by all threads, since Django gives each thread its
+    own cache object, and a per-thread fallback would count a sign-in lockout per thread."""
+
+    def __init__(self, fallback: LocMemCache) -> None:
+        self.fallback = fallback
+        self.down = False
+        self.down_until = 0.0  # time.monotonic() before which Redis is not tried
+        self.warned_at = -WARN_EVERY_S
+        self.lock = threading.Lock()
+
+
+_outages: dict[str, _Outage] = {}
+_outages_lock = threading.Lock()
+
+
 class ResilientRedisCache(RedisCache):
     """RedisCache whose every operation falls back to a per-process LocMemCache while Redis is down.
 
     CACHES options: LOCATION a redis:// URL; RETRY_AFTER_S (default 5) how long Redis is left
-    alone after a failure; OPTIONS are redis-py's connection options, with short timeouts and no
-    retries unless given."""
+    alone after a failure; FALLBACK_ENTRIES (default 5000) how much the fallback holds; OPTIONS are
+    redis-py's connection options, with short timeouts and no retries unless given."""
 
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         params = dict(params)
@@ -55,32 +86,40 @@ class ResilientRedisCache(RedisCache):
         params["OPTIONS"] = options
         super().__init__(server, params)
         self.retry_after_s = float(params.get("RETRY_AFTER_S", RETRY_AFTER_S))
-        # The same key prefix, version and default timeout, so the fallback behaves like Redis.
-        self._fallback = LocMemCache(
-            f"kruzhok-redis-fallback-{id(self)}",
-            {
-                "TIMEOUT": params.get("TIMEOUT", 300),
-                "KEY_PREFIX": params.get("KEY_PREFIX", ""),
-                "VERSION": params.get("VERSION", 1),
-                "KEY_FUNCTION": params.get("KEY_FUNCTION"),
-                "OPTIONS": {"MAX_ENTRIES": 10_000},
-            },
-        )
-        self._down_until = 0.0  # time.monotonic() before which Redis is not tried
-        self._down = False
-        self._state_lock = threading.Lock()
+        identity = f"{server}|{params.get('KEY_PREFIX', '')}"
+        with _outages_lock:
+            if identity not in _outages:
+                # The same key prefix, version and default timeout, so the fallback behaves like Redis.
+                _outages[identity] = _Outage(
+                    LocMemCache(
+                        f"kruzhok-redis-fallback-{identity}",
+                        {
+                            "TIMEOUT": params.get("TIMEOUT", 300),
+                            "KEY_PREFIX": params.get("KEY_PREFIX", ""),
+                            "VERSION": params.get("VERSION", 1),
+                            "KEY_FUNCTION": params.get("KEY_FUNCTION"),
+                            "OPTIONS": {"MAX_ENTRIES": int(params.get("FALLBACK_ENTRIES", 5000))},
+                        },
+                    )
+                )
+            self._outage = _outages[identity]
+        self._fallback = self._outage.fallback
 
     @property
     def redis_down(self) -> bool:
         """Whether this process is serving from its fallback (Redis failed within RETRY_AFTER_S)."""
-        return self._down
+        return self._outage.down
 
-    def _failed(self, error: RedisError) -> None:
-        with self._state_lock:
-            first = not self._down
-            self._down = True
-            self._down_until = time.monotonic() + self.retry_after_s
-        if first:
+    def _failed(self, error: Exception) -> None:
+        outage = self._outage
+        now = time.monotonic()
+        with outage.lock:
+            outage.down = True
+            outage.down_until = now + self.retry_after_s
+            warn = now - outage.warned_at >= WARN_EVERY_S
+            if warn:
+                outage.warned_at = now
+        if warn:
             logger.warning(
                 "Redis cache unreachable (%s: %s); this process uses its own memory and retries every %.0f s",
                 type(error).__name__,
@@ -89,20 +128,26 @@ class ResilientRedisCache(RedisCache):
             )
 
     def _recovered(self) -> None:
-        with self._state_lock:
-            was_down, self._down = self._down, False
+        outage = self._outage
+        with outage.lock:
+            was_down, outage.down = outage.down, False
+            outage.warned_at = -WARN_EVERY_S
         if was_down:
+            # What was counted or cached meanwhile is per process and would come back stale at
+            # the next outage.
+            self._fallback.clear()
             logger.warning("Redis cache reachable again; limits and cached pages are shared once more")
 
     def _run(self, redis_call: Callable[[], T], fallback_call: Callable[[], T]) -> T:
-        if self._down and time.monotonic() < self._down_until:
+        outage = self._outage
+        if outage.down and time.monotonic() < outage.down_until:
             return fallback_call()
         try:
             result = redis_call()
-        except RedisError as error:
+        except OUTAGE_ERRORS as error:
             self._failed(error)
             return fallback_call()
-        if self._down:
+        if outage.down:
             self._recovered()
         return result
 

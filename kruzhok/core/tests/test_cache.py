@@ -188,6 +188,38 @@ def test_redis_back_is_used_again_after_the_pause(redis_cache, redis_server, cap
     assert not redis_cache.redis_down
     assert _other_process(redis_server.url).get("k") == "shared"
     assert any("reachable again" in r.getMessage() for r in caplog.records)
+    # What the process kept during the outage is dropped: it must not come back at the next one.
+    redis_server.kill()
+    assert cache.get("k") is None
+
+
+def test_a_bug_is_raised_not_taken_for_an_outage(redis_cache):
+    import redis
+
+    redis_cache._cache.get_client(write=True).set(redis_cache.make_and_validate_key("raw"), "abc")
+    with pytest.raises(redis.exceptions.ResponseError):
+        cache.incr("raw")
+    assert not redis_cache.redis_down
+
+
+def test_every_thread_of_a_process_sees_one_outage(redis_cache, redis_server):
+    import threading
+
+    redis_server.kill()
+    cache.set("lock", "held", 60)  # this thread finds Redis gone
+    seen: dict[str, object] = {}
+
+    def other_thread() -> None:
+        # Django gives each thread its own cache object; the outage and fallback are the process's.
+        backend = caches["default"]
+        seen["distinct"] = backend is not redis_cache
+        seen["down"] = getattr(backend, "redis_down", None)
+        seen["value"] = backend.get("lock")
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join()
+    assert seen == {"distinct": True, "down": True, "value": "held"}
 
 
 @pytest.mark.django_db
