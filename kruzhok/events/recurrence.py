@@ -136,7 +136,9 @@ def _may_fall_between(parts: dict[str, str], local_start: datetime, low: datetim
         }
         return any(day.weekday() in weekdays for day in days)
     freq = parts.get("FREQ")
-    if freq == "WEEKLY":
+    # dateutil gives a rule the start's weekday or day of the month only when nothing else says
+    # which days: BYMONTHDAY, BYYEARDAY and BYWEEKNO each replace that default.
+    if freq == "WEEKLY" and not {"BYMONTHDAY", "BYYEARDAY", "BYWEEKNO"} & parts.keys():
         return any(day.weekday() == local_start.weekday() for day in days)
     if freq == "MONTHLY" and not {"BYYEARDAY", "BYWEEKNO"} & parts.keys():
         raw = parts.get("BYMONTHDAY", str(local_start.day)).split(",")

@@ -130,7 +130,9 @@ def occurrences(
     single = candidates.filter(rrule="").order_by("starts_at", "pk").values_list(*fields)
     repeating = candidates.exclude(rrule="").order_by().values_list(*fields)
     if needle:
-        single_rows = [row for row in single.iterator(chunk_size=2000) if mentions(needle, *row[5:])][:limit]
+        single_rows = list(
+            islice((row for row in single.iterator(chunk_size=2000) if mentions(needle, *row[5:])), limit)
+        )
         repeating_rows = [row for row in repeating if mentions(needle, *row[5:])]
     else:
         single_rows, repeating_rows = list(single[:limit]), list(repeating)
@@ -152,9 +154,17 @@ def occurrences(
             )
         )
     found.sort()
-    del found[limit:]
-    shown = candidates.in_bulk({pk for _begins, pk, _duration in found})
-    return [Occurrence(shown[pk], begins, begins + duration) for begins, pk, duration in found]
+    rows = [(pk, begins, begins + duration) for begins, pk, duration in found[:limit]]
+    return with_events(rows, candidates)
+
+
+def with_events(
+    rows: list[tuple[int, datetime, datetime]], events: QuerySet[Event] | None = None
+) -> list[Occurrence]:
+    """(event id, start, end) rows as occurrences, their events loaded from `events` (the public
+    ones by default) in one query; a row whose event is no longer there (a cached page) is left out."""
+    loaded = (events if events is not None else events_matching()).in_bulk({pk for pk, _s, _e in rows})
+    return [Occurrence(loaded[pk], starts, ends) for pk, starts, ends in rows if pk in loaded]
 
 
 def local_midnight(day: date) -> datetime:

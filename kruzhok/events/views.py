@@ -100,17 +100,22 @@ def event_list(request: HttpRequest) -> HttpResponse:
     start, end = _date(request.GET.get("from")), _date(request.GET.get("to"))
     first, after, previous, following = _window(view, start, end)
     pairs = _filter_pairs(request)
-    asked = hashlib.sha1(urlencode(sorted(pairs)).encode(), usedforsecurity=False).hexdigest()
-    key = f"events:page:{data_version('events').token}:{first}:{after}:{asked}"
-    found = cache.get(key)
-    if found is None:
+    # Keyed by what the selector reads of the parameters, not by the query string's spelling.
+    asked = repr((params.q, params.age, params.direction, params.categories, params.district, params.free))
+    digest = hashlib.sha1(asked.encode(), usedforsecurity=False).hexdigest()
+    key = f"events:page:{data_version('events').token}:{first}:{after}:{digest}"
+    rows = cache.get(key)
+    if rows is not None:
+        found = selectors.with_events(rows)
+    else:
         found = selectors.occurrences(
             selectors.local_midnight(first),
             selectors.local_midnight(after),
             params,
             limit=PAGE_OCCURRENCES + 1,
         )
-        cache.set(key, found, OCCURRENCES_CACHE_SECONDS)
+        # Ids and times only: model objects in a shared cache would outlive a migration.
+        cache.set(key, [(o.event.pk, o.starts_at, o.ends_at) for o in found], OCCURRENCES_CACHE_SECONDS)
     found, shown_after, crowded_day = _one_page(found, first)
 
     def link(**changes: Any) -> str:

@@ -54,6 +54,13 @@ rules = st.one_of(
         lambda n, day: f"FREQ=MONTHLY;BYDAY={n}{day}", st.sampled_from([1, 2, -1]), st.sampled_from(DAYS)
     ),
     st.builds(lambda day: f"FREQ=MONTHLY;BYMONTHDAY={day}", st.integers(1, 31)),
+    # Parts that replace the start's own weekday or day of the month.
+    st.builds(
+        lambda freq, part, tail: f"FREQ={freq};{part}{tail}",
+        st.sampled_from(["WEEKLY", "MONTHLY", "YEARLY", "DAILY"]),
+        st.sampled_from(["BYMONTHDAY=1", "BYMONTHDAY=15,28", "BYYEARDAY=100", "BYWEEKNO=10", "BYMONTH=3"]),
+        st.sampled_from(["", ";WKST=SU", ";BYMONTH=1,6", ";COUNT=5"]),
+    ),
 )
 
 
