@@ -138,7 +138,7 @@ class _CardCache:
                 seq,
                 setting,
                 card.rating,
-                card.distance_km,
+                card.distance_text,  # as shown (to 0.1 km), so nearby queries share renderings
                 tuple(s.starts for s in card.next_sessions),
             )
             html = self._rendered.get(key) if caching and seq else None
