@@ -21,7 +21,8 @@ browsing (/search/ pages and htmx fragments with bench/search.py's query mix, ac
 direction, category and okrug listings, organizations), 15 % reading other pages (home, the
 events calendar, an event, open data, the API's search) and 5 % signed-in writers (comments with
 stars half the time, suggested edits, alert subscriptions), each with a verified account created
-here and signed in through the allauth form before the measured run. Think times: 1–5 s between pages, 8–20 s between
+here and signed in through the allauth form before the measured run. Think times: 5–15 s between pages (a person reads what they opened; `--think 1,5` is a
+stress run), 8–20 s between
 writes (1–3 s in the SQLite writers' run). Writers keep under the per-person hourly limits;
 an answer refused by a limit is counted apart from errors. Each write is looked for afterwards:
 as many rows as the site accepted, at most as many as were sent.
@@ -749,7 +750,9 @@ def main() -> None:
     )
     parser.add_argument("--duration", type=float, help="seconds (default 300; 60 with SQLite)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--think", default="1,5", help="seconds between pages: low,high")
+    # A parent reads a results page or an activity before the next click: 5–15 s (10 on average).
+    # `--think 1,5` makes it a stress run that shows where the machine saturates.
+    parser.add_argument("--think", default="5,15", help="seconds between pages: low,high")
     parser.add_argument("--write-think", help="seconds between writes: low,high (default 8,20; SQLite 1,3)")
     parser.add_argument(
         "--backup-at", type=float, default=0.4, help="share of the run; a negative value: none"
