@@ -12,6 +12,7 @@ IMPORT_UPLOAD_KEEP_HOURS (each new upload sweeps the folder, so abandoned previe
 from __future__ import annotations
 
 import io
+import logging
 import re
 import secrets
 import time
@@ -29,6 +30,8 @@ SESSION_KEY = "catalog_uploads"
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 MAX_PENDING = 5
 FOLDER = "uploads"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -77,13 +80,20 @@ def uploads_purge(*, now: float | None = None) -> int:
     """Delete waiting files older than the keep period; returns how many went."""
     cutoff = datetime.fromtimestamp((now or time.time()) - _keep_seconds(), tz=UTC)
     removed = 0
-    for name in waiting_names():
+    # Housekeeping on the way to an upload: a file another process swept first, or a storage that
+    # errs for a moment (S3 raises its own errors, not OSError), must not fail the upload itself.
+    try:
+        names = waiting_names()
+    except Exception:
+        logger.warning("Could not list waiting uploads to purge them", exc_info=True)
+        return 0
+    for name in names:
         try:
             if default_storage.get_modified_time(name) < cutoff:
                 default_storage.delete(name)
                 removed += 1
-        except (FileNotFoundError, OSError):
-            continue  # another process swept it first
+        except Exception:
+            logger.info("Waiting upload %s not purged this time", name, exc_info=True)
     return removed
 
 

@@ -263,3 +263,16 @@ def test_catalog_import_department_scope_puts_new_organizations_in_the_departmen
 def test_uploads_are_rate_limited(dept_client, okrugs):
     statuses = [_upload(dept_client, b"x").status_code for _ in range(31)]
     assert statuses[-1] == 429
+
+
+def test_a_storage_error_while_purging_never_fails_the_upload(dept_client, okrugs, monkeypatch):
+    _upload(dept_client, csv_bytes([row(inn="")]))
+
+    def hiccup(name):
+        raise RuntimeError("the bucket did not answer")  # S3 raises its own errors, not OSError
+
+    monkeypatch.setattr(default_storage, "get_modified_time", hiccup)
+    response = _upload(dept_client, csv_bytes([row(inn="")]))
+    assert response.status_code == 302 and len(_waiting_files()) == 2
+    monkeypatch.setattr(uploads, "waiting_names", lambda: hiccup(""))
+    assert uploads.uploads_purge() == 0
