@@ -24,7 +24,8 @@ stars half the time, suggested edits, alert subscriptions), each with a verified
 here and signed in through the allauth form before the measured run. Think times: 5–15 s between pages (a person reads what they opened; `--think 1,5` is a
 stress run), 8–20 s between
 writes (1–3 s in the SQLite writers' run). Writers keep under the per-person hourly limits;
-an answer refused by a limit is counted apart from errors. Each write is looked for afterwards:
+an answer refused by a limit is counted apart from errors (and still misses the gate, since
+the writers keep under the limits). Each write is looked for afterwards:
 as many rows as the site accepted, at most as many as were sent.
 
 During the run: at --backup-at of the time the ids of every row in the written tables are
@@ -727,6 +728,10 @@ def summarize(
         missed.append(f"p95 {p95:.0f} ms ≥ {TARGET_P95_MS:g} ms")
     if server_errors_after:
         missed.append(f"{server_errors_after} 5xx after Redis stopped")
+    # The writers keep under every per-person limit, so a refusal means the bench's budget or the
+    # site's limiter is wrong: not an error of the site, but not a pass either.
+    if total["refused"]:
+        missed.append(f"{total['refused']} writes refused by a limit")
     facts = {"requests": len(records), "p95": p95, "errors": errors}
     return missed, facts
 
