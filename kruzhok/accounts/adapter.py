@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from kruzhok.accounts import services
-from kruzhok.core import emails
+from kruzhok.core import abuse, emails
 from kruzhok.core.emails import site_url
 
 
@@ -42,6 +42,12 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             services.user_record_sign_up(user=saved)
         return saved
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The visitor's address as every other limit of the site sees it (TRUSTED_PROXIES):
+        allauth's own reading takes the proxy's address for everyone's behind nginx, and then
+        thirty sign-ins a minute from the whole city would lock the sign-in page (bench/load.py)."""
+        return abuse.client_ip(request)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         user = context.get("user") or _user_with_email(email)

@@ -51,3 +51,26 @@ def test_four_failures_then_success_still_signs_in(client, citizen_a):
     for i in range(4):
         _attempt(client, citizen_a.email, "wrong", ip=f"10.0.3.{i}")
     assert _attempt(client, citizen_a.email, PASSWORD).status_code == 302
+
+
+def test_behind_the_proxy_each_visitor_has_their_own_address_limit(client, citizen_a, settings):
+    """allauth's per-address limits (30 sign-in attempts a minute) count the visitor named by the
+    trusted proxy, as every other limit does, not the proxy that carries the whole city's sign-ins."""
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+
+    def through_proxy(visitor: str, email: str, password: str):
+        return client.post(
+            "/account/login/",
+            {"login": email, "password": password},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR=visitor,
+        )
+
+    # Forty people sign in within the minute, each from their own address.
+    for i in range(40):
+        assert through_proxy(f"203.0.113.{i}", f"nobody-{i}@example.org", "wrong").status_code == 200
+    assert through_proxy("203.0.113.200", citizen_a.email, PASSWORD).status_code == 302
+    # One address that tries again and again is still stopped, by itself.
+    client.logout()
+    answers = [through_proxy("198.51.100.7", f"x{i}@example.org", "wrong").status_code for i in range(31)]
+    assert 429 in answers and answers[0] == 200
