@@ -52,7 +52,7 @@ import shutil
 import signal
 import socket
 import sqlite3
-import subprocess
+import subprocess  # starts our own interpreter and redis-server, no shell  # nosec B404
 import sys
 import tempfile
 import threading
@@ -124,7 +124,7 @@ def record_rows(db: search_bench.Database) -> dict[str, set[str]]:
     """The primary keys of every row now committed in the written tables."""
     present = tables(db)
     return {
-        table: {str(row[0]) for row in sql(db, f'SELECT "{key}" FROM "{table}"')}  # noqa: S608 (fixed names)
+        table: {str(row[0]) for row in sql(db, f'SELECT "{key}" FROM "{table}"')}  # noqa: S608 (fixed names)  # nosec B608
         for table, key in WRITTEN.items()
         if table in present
     }
@@ -213,7 +213,7 @@ def child_setup(count: int, tag: str) -> None:
     EmailAddress.objects.bulk_create(
         [EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users]
     )
-    rng = random.Random(tag)  # noqa: S311
+    rng = random.Random(tag)  # noqa: S311 (a load pattern, not a secret)  # nosec B311
     activity_ids = list(Activity.objects.live().values_list("pk", flat=True))
     chosen = rng.sample(activity_ids, min(3000, len(activity_ids)))
     activities = [a.get_absolute_url() for a in Activity.objects.filter(pk__in=chosen).only("pk", "slug")]
@@ -248,7 +248,7 @@ def child_setup(count: int, tag: str) -> None:
 
 
 def setup(db: search_bench.Database, count: int, tag: str) -> dict[str, Any]:
-    result = subprocess.run(  # noqa: S603 (our own interpreter and script)
+    result = subprocess.run(  # noqa: S603 (our own interpreter and script)  # nosec B603
         [sys.executable, __file__, "--child-setup", "--accounts", str(count), "--tag", tag],
         env=db.env(),
         cwd=ROOT,
@@ -280,7 +280,7 @@ def stop(process: subprocess.Popen[Any], name: str, timeout: float = 20) -> None
 def redis_server(workdir: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     port = pages_bench.free_port()
     with (workdir / "redis.log").open("wb") as log:
-        process = subprocess.Popen(  # noqa: S603 (the system's redis-server, fixed arguments)
+        process = subprocess.Popen(  # noqa: S603 (the system's redis-server, fixed arguments)  # nosec B603
             [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -359,11 +359,11 @@ def site(
     print(f"server: {' '.join(command[2:])}", flush=True)
     with ExitStack() as stack:
         log = stack.enter_context((workdir / "gunicorn.log").open("ab"))
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)  # noqa: S603
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)  # noqa: S603 (gunicorn from our venv)  # nosec B603
         stack.callback(stop, process, "server")
         if worker:
             worker_log = stack.enter_context((workdir / "worker.log").open("ab"))
-            task_worker = subprocess.Popen(  # noqa: S603 (our own interpreter and manage.py)
+            task_worker = subprocess.Popen(  # noqa: S603 (our own interpreter and manage.py)  # nosec B603
                 [sys.executable, "manage.py", "db_worker", "--interval", "1"],
                 env=env,
                 cwd=ROOT,
@@ -475,7 +475,7 @@ def take_backup(db: search_bench.Database, env: dict[str, str], path: Path, happ
     try:
         happened.backup_recorded = record_rows(db)
         happened.backup_at = time.time()
-        result = subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
+        result = subprocess.run(  # noqa: S603 (our own interpreter and manage.py)  # nosec B603
             [sys.executable, "manage.py", "backup", str(path)],
             env=env,
             cwd=ROOT,
@@ -535,7 +535,7 @@ def run_locust(
     children_before = os.times()
     busy_before, _total = pages_bench.machine_busy()
     with (workdir / "locust.log").open("wb") as log, pages_bench.CpuMeter(server) as meter:
-        process = subprocess.Popen(command, env=env, cwd=workdir, stdout=log, stderr=log)  # noqa: S603
+        process = subprocess.Popen(command, env=env, cwd=workdir, stdout=log, stderr=log)  # noqa: S603 (gunicorn from our venv)  # nosec B603
         try:
             happened.started = time.time()
             while process.poll() is None:
@@ -590,11 +590,11 @@ def landed(
     client gave up waiting for, may still have landed. Returns the problems."""
     if not re.fullmatch(r"[a-z0-9]+", tag):
         raise ValueError(tag)
-    users = f"(SELECT id FROM accounts_user WHERE username LIKE 'load-{tag}-%')"  # noqa: S608 (a hex tag)
+    users = f"(SELECT id FROM accounts_user WHERE username LIKE 'load-{tag}-%')"  # noqa: S608 (a hex tag)  # nosec B608
     counted = {
-        "comment": sql(db, f"SELECT COUNT(*) FROM community_comment WHERE author_id IN {users}"),  # noqa: S608
-        "suggestion": sql(db, f"SELECT COUNT(*) FROM moderation_suggestion WHERE author_id IN {users}"),  # noqa: S608
-        "subscription": sql(db, f"SELECT COUNT(*) FROM notifications_subscription WHERE user_id IN {users}"),  # noqa: S608
+        "comment": sql(db, f"SELECT COUNT(*) FROM community_comment WHERE author_id IN {users}"),  # noqa: S608 (fixed names, a hex tag)  # nosec B608
+        "suggestion": sql(db, f"SELECT COUNT(*) FROM moderation_suggestion WHERE author_id IN {users}"),  # noqa: S608 (fixed names, a hex tag)  # nosec B608
+        "subscription": sql(db, f"SELECT COUNT(*) FROM notifications_subscription WHERE user_id IN {users}"),  # noqa: S608 (fixed names, a hex tag)  # nosec B608
     }
     accepted = Counter(w["kind"] for w in writes)
     accepted["subscription"] = len(
@@ -623,7 +623,7 @@ def restore_check(
     with scratch(db.backend, f"restore_{os.getpid()}", args.postgres) as fresh:
         env = site_env(fresh, None)
         started = time.perf_counter()
-        result = subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
+        result = subprocess.run(  # noqa: S603 (our own interpreter and manage.py)  # nosec B603
             [sys.executable, "manage.py", "restore", str(happened.backup_path), "--yes"],
             env=env,
             cwd=ROOT,

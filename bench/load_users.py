@@ -146,7 +146,7 @@ class Person(FastHttpUser):
             "User-Agent": BROWSER_UA,
             "X-Forwarded-For": f"10.{(number >> 16) & 255}.{(number >> 8) & 255}.{number & 255}",
         }
-        self.rng = random.Random(number)  # noqa: S311 (a load pattern, not a secret)
+        self.rng = random.Random(number)  # noqa: S311 (a load pattern, not a secret)  # nosec B311
 
     def call(
         self, method: str, url: str, kind: str, *, extra: dict[str, str] | None = None, **kwargs: Any

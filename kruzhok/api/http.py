@@ -50,7 +50,7 @@ _PREFLIGHT = {
 }
 
 
-def allow_any_origin(response: HttpResponseBase) -> HttpResponseBase:
+def allow_any_origin[R: HttpResponseBase](response: R) -> R:
     """Open data is readable by a script on any site (the OpenActive feeds use this too)."""
     for name, value in _CORS.items():
         response[name] = value

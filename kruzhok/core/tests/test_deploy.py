@@ -21,7 +21,9 @@ def _exec_commands() -> dict[str, str]:
     """unit file name → the management command its ExecStart runs."""
     found = {}
     for unit in UNITS:
-        match = re.search(r"^ExecStart=(?:/usr/bin/flock .*? )?\S+/python manage\.py (\w+)", unit.read_text(), re.MULTILINE)
+        match = re.search(
+            r"^ExecStart=(?:/usr/bin/flock .*? )?\S+/python manage\.py (\w+)", unit.read_text(), re.MULTILINE
+        )
         if match:
             found[unit.name] = match.group(1)
     return found
