@@ -246,7 +246,7 @@ def test_sign_in_lockout_still_refuses_the_sixth_attempt_while_redis_is_down(
     assert "_auth_user_id" not in client.session
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_rendered_results_are_shared_and_a_write_in_one_process_retires_them_in_every_other(
     redis_cache, redis_server
 ):
