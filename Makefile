@@ -9,6 +9,10 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
+# Some machines set PYTHONDONTWRITEBYTECODE: every manage.py the tests start would then compile
+# the project afresh (1.3 s each). __pycache__ is ignored by git.
+unexport PYTHONDONTWRITEBYTECODE
+
 # A Python >= 3.12: PYTHON if given, else python3.12 / python3 on PATH, else pyenv's 3.12+, else 3.13+.
 ifeq ($(origin PYTHON), undefined)
 PYTHON := $(shell for c in python3.12 python3 \

@@ -91,6 +91,13 @@ def _russian_between_tests():
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Production hashes a password with PBKDF2 at 1.5 million rounds (0.8 s here); every test that
+    creates or signs in a user would pay that. The hash itself is Django's to test, not ours."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _open_data_dir(settings, tmp_path):
     """The open data files of a test live in its own directory: never in the developer's media
     directory, and never left over from another test (a page would then show them)."""

@@ -28,7 +28,6 @@ SHOTS = ARTIFACTS
 @pytest.fixture
 def site(settings, live_server):
     settings.SITE_URL = live_server.url  # links in mails point at the live server
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MAP_TILE_URL = ""
     cache.clear()
     mail.outbox = []

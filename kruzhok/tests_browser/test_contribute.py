@@ -28,7 +28,6 @@ DESKTOP = {"width": 1280, "height": 800}
 @pytest.fixture
 def people(settings, live_server):
     settings.SITE_URL = live_server.url
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MAP_TILE_URL = ""
     cache.clear()
     mail.outbox = []

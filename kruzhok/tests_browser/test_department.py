@@ -38,7 +38,6 @@ NEW_PASSWORD = "Kruzhok-Invited-Pass-2026"  # noqa: S105 (a throwaway test accou
 @pytest.fixture
 def site(settings, live_server, tmp_path):
     settings.SITE_URL = live_server.url  # links in mails point at the live server
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MAP_TILE_URL = ""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     cache.clear()

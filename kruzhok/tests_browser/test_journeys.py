@@ -54,7 +54,6 @@ NEW_PASSWORD = "Kruzhok-Journey-Pass-2026"  # noqa: S105 (a throwaway test accou
 def city(settings, live_server, tmp_path):
     """One small city with somebody in every role, committed before chromium opens."""
     settings.SITE_URL = live_server.url  # links in mails point at the live server
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MAP_TILE_URL = ""
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()

@@ -53,7 +53,6 @@ def _session(user) -> str:
 def world(settings, tmp_path):
     settings.MAP_TILE_URL = ""
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     org = factories.organization(name="Дворец творчества «Сибирь»", phone="+7 (3812) 55-12-34")
     venue = factories.venue(org, address="улица Лукашевича, 14")

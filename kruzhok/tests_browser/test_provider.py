@@ -34,7 +34,6 @@ def _session(user) -> str:
 @pytest.fixture
 def world(settings):
     settings.MAP_TILE_URL = ""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     org = factories.organization(name="Дворец творчества «Сибирь»", phone="+7 (3812) 55-12-34")
     venue = factories.venue(org, address="улица Лукашевича, 14")

@@ -35,7 +35,6 @@ def scene(settings, live_server):
     """Everything the pages need, committed before chromium opens (see test_pages.browser)."""
     settings.MAP_TILE_URL = ""
     settings.SITE_URL = live_server.url
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     org = factories.organization(name="Дворец творчества «Сибирь»", phone="+7 (3812) 55-12-34")
     people.provider(org, role="owner", email="owner@sibir.example", display_name="Ольга Петровна")

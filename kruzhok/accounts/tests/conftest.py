@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client, TestCase
 from django.utils import timezone
 
@@ -37,19 +36,6 @@ class CommittingClient(Client):
 @pytest.fixture
 def client() -> Client:
     return CommittingClient()
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Hashing every persona's password the production way takes most of these tests' time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _empty_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

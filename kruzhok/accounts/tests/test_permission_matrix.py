@@ -464,7 +464,6 @@ def test_matrix_has_no_rows_for_urls_that_no_longer_exist():
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_each_persona_gets_what_the_matrix_says(persona, world, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     problems = []
     for name, row in MATRIX.items():
         client = client_for(persona, world)

@@ -52,7 +52,6 @@ def public_catalog(db: None, settings: Any) -> dict[str, Any]:
     """Two published organizations with activities, groups and events, and beside them what the
     API must never show: draft, pending and archived activities, an organization under review
     with its venue and event, and a member's email."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # one member, fast
     kirovsky = factories.okrug_row("Кировский")
     central = factories.okrug_row("Центральный")
     palace = factories.organization(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from kruzhok.accounts.tests import factories as accounts
@@ -14,7 +13,6 @@ from kruzhok.catalog.tests import factories as catalog
 from kruzhok.core.tests.xss import DATA_BLOCK_TYPES
 
 __all__ = [
-    "_fast_hashing_and_empty_limits",
     "org_x",
     "org_y",
     "provider_x",
@@ -65,14 +63,6 @@ def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashing_and_empty_limits(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -226,7 +226,6 @@ def test_every_thread_of_a_process_sees_one_outage(redis_cache, redis_server):
 def test_sign_in_lockout_still_refuses_the_sixth_attempt_while_redis_is_down(
     client, settings, redis_cache, redis_server
 ):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     citizen_a = factories.user("anna@example.org", display_name="Анна")
 
     def attempt(password: str, ip: str):

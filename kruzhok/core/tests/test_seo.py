@@ -12,6 +12,7 @@ from django.db import connection
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from kruzhok.catalog.models import Status
 from kruzhok.catalog.tests import factories
@@ -175,7 +176,9 @@ def test_sitemap_index_pages_each_section_and_sections_list_only_public_entries(
     assert listed == [SITE + a.get_absolute_url() for a in live]
     assert SITE + draft.get_absolute_url() not in listed and SITE + archived.get_absolute_url() not in listed
     lastmods = ElementTree.fromstring(first.content).findall(".//s:lastmod", NS)
-    assert [node.text for node in lastmods] == [a.updated_at.date().isoformat() for a in live[:2]]
+    assert [node.text for node in lastmods] == [
+        timezone.localdate(a.updated_at).isoformat() for a in live[:2]
+    ]
 
     assert locs(client.get("/sitemap-organizations.xml")) == [SITE + org.get_absolute_url()]
     assert locs(client.get("/sitemap-events.xml")) == [SITE + ev.get_absolute_url()]

@@ -29,7 +29,6 @@ HOSTILE = [
 
 @pytest.fixture(autouse=True)
 def _settings(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.REPORTS_PER_HOUR = 5
     settings.IP_LIMIT_FACTOR = 5
     settings.TRUSTED_PROXIES = []

@@ -45,7 +45,6 @@ def clock(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _settings(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.REVIEW_AFTER_DAYS = 180
     settings.REVIEW_GRACE_DAYS = 30
     settings.REVIEW_LINK_EXTRA_DAYS = 30

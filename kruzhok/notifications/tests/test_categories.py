@@ -42,7 +42,6 @@ SITE = "https://kruzhok.example"
 @pytest.fixture(autouse=True)
 def _settings(settings):
     settings.SITE_URL = SITE
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 class World:

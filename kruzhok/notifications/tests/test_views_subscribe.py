@@ -25,13 +25,6 @@ NEW = "/subscriptions/new/"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture(autouse=True)
-def _empty_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def anna(db):
     """A parent with an account and a verified address."""
