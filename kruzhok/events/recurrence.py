@@ -7,6 +7,7 @@ a page view into a runaway loop.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -60,7 +61,45 @@ def normalize_rule(text: str) -> str:
         raise RuleError(
             _("Правило повторения не разобрано: %(error)s") % {"error": str(error)[:120]}
         ) from None
+    if not _some_day_fits(parts):
+        raise RuleError(_("Правило повторения не даёт ни одной даты: его части противоречат друг другу."))
     return body
+
+
+_CALENDAR_CYCLE = [date(2024, 1, 1) + timedelta(days=i) for i in range(28 * 365 + 7)]
+
+
+def _some_day_fits(parts: dict[str, str]) -> bool:
+    """Whether some day of a 28-year calendar cycle (every weekday on every date, leap years too)
+    passes all of the rule's month, day-of-month, day-of-year and weekday parts at once. A rule
+    none passes (BYMONTH=1 with BYYEARDAY=100) has no occurrence, and dateutil would walk to the
+    year 9999 looking for one: seconds of CPU on every calendar page that shows the event.
+    Ordinals (2MO) and BYWEEKNO are not checked, so a True says nothing more."""
+
+    def numbers(name: str) -> set[int] | None:
+        return {int(value) for value in parts[name].split(",")} if name in parts else None
+
+    months, month_days, year_days = numbers("BYMONTH"), numbers("BYMONTHDAY"), numbers("BYYEARDAY")
+    weekdays = (
+        {_WEEKDAYS.index(code[-2:]) for code in parts["BYDAY"].split(",")} if "BYDAY" in parts else None
+    )
+    if months is None and month_days is None and year_days is None:
+        return True  # a weekday alone always comes round
+    for day in _CALENDAR_CYCLE:
+        if months is not None and day.month not in months:
+            continue
+        if weekdays is not None and day.weekday() not in weekdays:
+            continue
+        if month_days is not None:
+            length = calendar.monthrange(day.year, day.month)[1]
+            if day.day not in month_days and day.day - length - 1 not in month_days:
+                continue
+        if year_days is not None:
+            number, length = day.timetuple().tm_yday, 366 if calendar.isleap(day.year) else 365
+            if number not in year_days and number - length - 1 not in year_days:
+                continue
+        return True
+    return False
 
 
 def _until_ok(value: str) -> bool:

@@ -172,6 +172,16 @@ def test_rule_normalisation_and_exdate_parsing():
         with pytest.raises(RuleError):
             normalize_rule(bad)
     assert parse_exdates("2026-12-12, 19.12.2026") == [date(2026, 12, 12), date(2026, 12, 19)]
+    # Parts that contradict each other: no date ever fits, and dateutil would walk to the year 9999.
+    for never in ("FREQ=WEEKLY;BYYEARDAY=100;BYMONTH=1,6", "FREQ=MONTHLY;BYMONTHDAY=31;BYMONTH=2,4"):
+        with pytest.raises(RuleError, match="ни одной даты"):
+            normalize_rule(never)
+    # Rare but real: 29 February on a Sunday, the last day of a year on a Friday.
+    for rare in (
+        "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=SU",
+        "FREQ=YEARLY;BYYEARDAY=-1;BYMONTH=12;BYDAY=FR",
+    ):
+        assert normalize_rule(rare) == rare
     with pytest.raises(RuleError):
         parse_exdates(" ".join(f"2026-01-{d:02d}" for d in range(1, 32)) * 8)
 
