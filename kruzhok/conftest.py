@@ -6,6 +6,53 @@ import pytest
 
 from kruzhok.catalog.tests import factories
 
+# What a test must ask for to reach the database (pytest-django refuses it any other way).
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+# The browser tests' screen widths: the name of a narrow one (the others are desktop widths).
+VIEWPORT_PARAMETERS = ("viewport_name", "viewport")
+PHONE_VIEWPORTS = {"phone", "390"}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that use the database (the PostgreSQL run: the rest ran on SQLite)",
+    )
+    parser.addoption(
+        "--one-width-per-database",
+        action="store_true",
+        help="run each browser test at the phone width on SQLite and at the desktop width on PostgreSQL",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """`make test` runs the suite once per database. What does not depend on the database runs once:
+    the tests that never reach it run on SQLite only, and each browser test runs on both databases
+    but at one width on each (the width is the browser's layout, not the server's data)."""
+    database_only = config.getoption("--database-tests-only")
+    one_width = config.getoption("--one-width-per-database")
+    if not (database_only or one_width):
+        return
+    from django.db import connection
+
+    phone_here = connection.vendor == "sqlite"
+    kept, dropped = [], []
+    for item in items:
+        keep = True
+        if database_only:
+            uses_database = item.get_closest_marker("django_db") or item.get_closest_marker("database")
+            keep = bool(uses_database or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        width = next((params[name] for name in VIEWPORT_PARAMETERS if name in params), None)
+        if one_width and width is not None:
+            keep = keep and (width in PHONE_VIEWPORTS) == phone_here
+        (kept if keep else dropped).append(item)
+    config.hook.pytest_deselected(items=dropped)
+    items[:] = kept
+
 
 @pytest.fixture
 def direction_sport():

@@ -17,7 +17,7 @@ from django.core.cache import cache
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-from kruzhok.tests_browser.test_pages import ARTIFACTS, VIEWPORTS, _audit, _describe, _open  # noqa: E402
+from kruzhok.tests_browser.test_pages import ARTIFACTS, VIEWPORTS, _audit, _describe, _open, screenshot  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -43,8 +43,8 @@ def browser(site, chromium):
 
 def _check(page, name: str, viewport_name: str, problems: list[str]) -> None:
     """Screenshot, no sideways scroll, no serious axe findings."""
-    page.screenshot(
-        path=str(SHOTS / f"account-{name}-{VIEWPORTS[viewport_name]['width']}.png"), full_page=True
+    screenshot(
+        page, path=str(SHOTS / f"account-{name}-{VIEWPORTS[viewport_name]['width']}.png"), full_page=True
     )
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, (name, viewport_name, overflow)

@@ -17,7 +17,7 @@ from kruzhok.analytics import collect
 from kruzhok.catalog.models import Department
 from kruzhok.catalog.tests import factories
 from kruzhok.promotion.tests.ad_factories import campaign
-from kruzhok.tests_browser.test_pages import ARTIFACTS, AXE_JS, BLOCKING_IMPACTS, _describe
+from kruzhok.tests_browser.test_pages import ARTIFACTS, AXE_JS, BLOCKING_IMPACTS, _describe, screenshot
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -120,8 +120,8 @@ def test_search_page_with_an_ad(browser, live_server, advertised, viewport_name)
         assert page.locator(".ad-image").get_attribute("alt") == "Шахматный клуб «Гамбит»"
         assert page.locator(".ad-body").get_attribute("rel") == "sponsored noopener"
         page.locator("#ad-slot").scroll_into_view_if_needed()
-        page.screenshot(path=str(ARTIFACTS / f"ads-search-{viewport_name}.png"), full_page=True)
-        page.locator("#ad-slot").screenshot(path=str(ARTIFACTS / f"ads-slot-{viewport_name}.png"))
+        screenshot(page, path=str(ARTIFACTS / f"ads-search-{viewport_name}.png"), full_page=True)
+        screenshot(page.locator("#ad-slot"), path=str(ARTIFACTS / f"ads-slot-{viewport_name}.png"))
         assert errors == [] and outside == []
         assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
         violations = _axe(page)
@@ -180,7 +180,7 @@ def test_category_page_ad_without_javascript(browser, live_server, advertised):
     try:
         assert response is not None and response.status == 200
         assert page.locator(".ad").count() == 1
-        page.screenshot(path=str(ARTIFACTS / "ads-category-phone.png"), full_page=True)
+        screenshot(page, path=str(ARTIFACTS / "ads-category-phone.png"), full_page=True)
         href = page.locator(".ad-body").get_attribute("href")
         assert href and href.startswith(f"/ads/{advertised.pk}/click/?t=")
     finally:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from kruzhok.catalog.tests import factories
-from kruzhok.tests_browser.test_pages import ARTIFACTS
+from kruzhok.tests_browser.test_pages import ARTIFACTS, screenshot
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -68,8 +68,8 @@ def test_docs_page_draws_every_operation_from_our_own_files(browser, live_server
         page.locator(".opblock").nth(OPERATIONS - 1).wait_for(timeout=20_000)
         assert page.locator(".opblock").count() == OPERATIONS
         assert page.locator(".info .title").inner_text().startswith("Кружок API")
-        page.screenshot(path=str(ARTIFACTS / f"api-docs-{viewport_name}.png"), full_page=True)
-        page.screenshot(path=str(ARTIFACTS / f"api-docs-{viewport_name}-first-screen.png"))
+        screenshot(page, path=str(ARTIFACTS / f"api-docs-{viewport_name}.png"), full_page=True)
+        screenshot(page, path=str(ARTIFACTS / f"api-docs-{viewport_name}-first-screen.png"))
         assert errors == [] and outside == []
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, overflow
@@ -94,7 +94,7 @@ def test_try_it_out_calls_the_api_from_the_page(browser, live_server):
         status.wait_for(timeout=20_000)
         assert status.inner_text().strip() == "200"
         assert "technical" in block.locator(".live-responses-table .microlight").first.inner_text()
-        page.screenshot(path=str(ARTIFACTS / "api-docs-try-it-out-desktop.png"), full_page=False)
+        screenshot(page, path=str(ARTIFACTS / "api-docs-try-it-out-desktop.png"), full_page=False)
         assert errors == [] and outside == []
     finally:
         context.close()
@@ -106,7 +106,7 @@ def test_the_site_footer_links_to_the_api_docs(browser, live_server, viewport_na
     try:
         link = page.locator(".site-footer").get_by_role("link", name="API", exact=True)
         link.scroll_into_view_if_needed()
-        page.locator(".site-footer").screenshot(path=str(ARTIFACTS / f"footer-api-{viewport_name}.png"))
+        screenshot(page.locator(".site-footer"), path=str(ARTIFACTS / f"footer-api-{viewport_name}.png"))
         assert link.get_attribute("href") == "/api/v1/docs"
         link.click()
         page.wait_for_url("**/api/v1/docs")

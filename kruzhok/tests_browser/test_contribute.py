@@ -16,7 +16,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from kruzhok.accounts.tests import factories as accounts  # noqa: E402
 from kruzhok.catalog.tests import factories as catalog  # noqa: E402
-from kruzhok.tests_browser.test_pages import ARTIFACTS, _audit, _describe, _open  # noqa: E402
+from kruzhok.tests_browser.test_pages import ARTIFACTS, _audit, _describe, _open, screenshot  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -61,7 +61,7 @@ def _shoot(page, name: str, problems: list[str]) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     for viewport in (DESKTOP, PHONE):
         page.set_viewport_size(viewport)
-        page.screenshot(path=str(SHOTS / f"contribute-{name}-{viewport['width']}.png"), full_page=True)
+        screenshot(page, path=str(SHOTS / f"contribute-{name}-{viewport['width']}.png"), full_page=True)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, (name, viewport["width"], overflow)
         violations = _audit(page)

@@ -19,7 +19,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 from kruzhok.accounts.tests import factories as people  # noqa: E402
 from kruzhok.analytics.models import DailyQuery, DailyTraffic  # noqa: E402
 from kruzhok.analytics.tests import kpi_city  # noqa: E402
-from kruzhok.tests_browser.test_pages import ARTIFACTS, AXE_JS, _describe, _open  # noqa: E402
+from kruzhok.tests_browser.test_pages import ARTIFACTS, AXE_JS, _describe, _open, screenshot  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -107,9 +107,9 @@ def test_dashboard_with_data_is_readable_and_axe_clean(browser, live_server, cit
         )
 
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"dashboard-{who}-{viewport_name}.png"), full_page=True)
-        page.locator("#kpi-traffic").screenshot(
-            path=str(ARTIFACTS / f"dashboard-{who}-traffic-{viewport_name}.png")
+        screenshot(page, path=str(ARTIFACTS / f"dashboard-{who}-{viewport_name}.png"), full_page=True)
+        screenshot(
+            page.locator("#kpi-traffic"), path=str(ARTIFACTS / f"dashboard-{who}-traffic-{viewport_name}.png")
         )
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, overflow
@@ -134,7 +134,7 @@ def test_city_offer_form_is_axe_clean(browser, live_server, city, viewport_name)
         page.wait_for_load_state("load")
         assert page.get_by_text("Число не может быть отрицательным.").is_visible()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"dashboard-targets-{viewport_name}.png"), full_page=True)
+        screenshot(page, path=str(ARTIFACTS / f"dashboard-targets-{viewport_name}.png"), full_page=True)
         violations = _all_violations(page)
         assert not violations, _describe(violations)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

@@ -25,7 +25,7 @@ from kruzhok.accounts.tests import factories as account_factories  # noqa: E402
 from kruzhok.catalog.models import Activity, Department  # noqa: E402
 from kruzhok.catalog.tests import factories  # noqa: E402
 from kruzhok.imports.tests.conftest import csv_bytes, row  # noqa: E402
-from kruzhok.tests_browser.test_pages import ARTIFACTS, _audit, _describe, _open  # noqa: E402
+from kruzhok.tests_browser.test_pages import ARTIFACTS, _audit, _describe, _open, screenshot  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -68,7 +68,7 @@ def browser(network, chromium):
 
 def _check(page, name: str, width: int, problems: list[str]) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"department-{name}-{width}.png"), full_page=True)
+    screenshot(page, path=str(SHOTS / f"department-{name}-{width}.png"), full_page=True)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, (name, width, overflow)
     violations = _audit(page)

@@ -13,7 +13,7 @@ from django.core.cache import cache
 
 from kruzhok.catalog.tests import factories
 from kruzhok.events.tests.factories import event
-from kruzhok.tests_browser.test_pages import ARTIFACTS
+from kruzhok.tests_browser.test_pages import ARTIFACTS, screenshot
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -114,7 +114,7 @@ def test_month_view_and_event_page_render_cleanly(browser, live_server, calendar
         context, page, response, errors, outside = _open(browser, live_server, path, VIEWPORTS[viewport_name])
         try:
             assert response is not None and response.status == 200
-            page.screenshot(path=str(ARTIFACTS / f"{name}-{viewport_name}.png"), full_page=True)
+            screenshot(page, path=str(ARTIFACTS / f"{name}-{viewport_name}.png"), full_page=True)
             assert errors == [], (name, errors)
             assert outside == [], (name, outside)
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

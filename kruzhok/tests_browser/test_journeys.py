@@ -40,7 +40,7 @@ from kruzhok.moderation.selectors import editable_values  # noqa: E402
 from kruzhok.moderation.suggestions import suggestion_submit_edit  # noqa: E402
 from kruzhok.notifications.models import OutboxMail, Subscription  # noqa: E402
 from kruzhok.promotion.models import Featured, OrganizationPhoto, OrganizationPost  # noqa: E402
-from kruzhok.tests_browser.test_pages import ARTIFACTS, _audit, _describe  # noqa: E402
+from kruzhok.tests_browser.test_pages import ARTIFACTS, _audit, _describe, screenshot  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -190,7 +190,7 @@ class Journey:
         self.step += 1
         SHOTS.mkdir(parents=True, exist_ok=True)
         shot = SHOTS / f"{self.role}-{self.step:02d}-{name}-{self.viewport}.png"
-        self.page.screenshot(path=str(shot), full_page=True)
+        screenshot(self.page, path=str(shot), full_page=True)
         overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         if overflow > 0:
             self.problems.append(f"{name} ({self.viewport}) scrolls sideways by {overflow}px")

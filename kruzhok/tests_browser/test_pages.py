@@ -37,6 +37,8 @@ AXE_JS = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(
     os.environ.get("KRUZHOK_SHOTS_DIR") or Path(settings.BASE_DIR) / "test-artifacts" / connection.vendor
 )
+# Screenshots are for a person to look at; SCREENSHOTS=0 skips them (a fifth of a browser test's time).
+SCREENSHOTS = os.environ.get("SCREENSHOTS", "1") != "0"
 VIEWPORTS = {"phone": {"width": 375, "height": 812}, "desktop": {"width": 1280, "height": 800}}
 BLOCKING_IMPACTS = {"serious", "critical"}
 
@@ -95,6 +97,12 @@ def browser(catalog, chromium):
     return chromium
 
 
+def screenshot(target, **options) -> None:
+    """`target.screenshot(**options)` (a page or a locator) when this run takes screenshots."""
+    if SCREENSHOTS:
+        target.screenshot(**options)
+
+
 def _audit(page) -> list[dict]:
     # Evaluated through the DevTools protocol, not as a <script> tag: the page's Content Security
     # Policy stays enforced, so a CSP violation of our own would still show up as a console error.
@@ -149,7 +157,7 @@ def test_key_pages_render_and_pass_axe(browser, live_server, catalog, viewport_n
             assert response is not None and response.status == 200, (name, response and response.status)
             assert page.locator("html").get_attribute("lang") == "ru"
             assert page.locator("main#main").count() == 1
-            page.screenshot(path=str(ARTIFACTS / f"{name}-{viewport_name}.png"), full_page=True)
+            screenshot(page, path=str(ARTIFACTS / f"{name}-{viewport_name}.png"), full_page=True)
             assert errors == [], (name, errors)
             assert outside == [], (name, outside)
             # no horizontal scrolling on a phone
@@ -253,7 +261,7 @@ def test_a_citizen_rates_and_reviews_an_activity(
         assert page.get_by_text("Спасибо! Отзыв опубликован.").count() == 1  # the site's flash, once
         assert comments.get_by_text("тренер объясняет спокойно").is_visible()
         assert "5,0" in comments.locator(".rating-summary").inner_text()
-        page.screenshot(path=str(ARTIFACTS / f"activity-reviewed-{viewport_name}.png"), full_page=True)
+        screenshot(page, path=str(ARTIFACTS / f"activity-reviewed-{viewport_name}.png"), full_page=True)
         assert errors == [] and outside == []
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0

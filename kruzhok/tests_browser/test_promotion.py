@@ -26,7 +26,7 @@ from kruzhok.promotion import services
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from kruzhok.tests_browser.test_pages import ARTIFACTS, _audit, _describe  # noqa: E402
+from kruzhok.tests_browser.test_pages import ARTIFACTS, _audit, _describe, screenshot  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -188,7 +188,7 @@ def test_promotion_pages_render_cleanly(browser, live_server, world, viewport_na
                 "async () => { for (let n = 0; n < 100 && ![...document.images].every(i => i.complete); n++)"
                 " await new Promise(r => setTimeout(r, 100)); }"
             )
-            page.screenshot(path=str(ARTIFACTS / f"{name}-{viewport_name}.png"), full_page=True)
+            screenshot(page, path=str(ARTIFACTS / f"{name}-{viewport_name}.png"), full_page=True)
             assert errors == [], (name, errors)
             assert outside == [], (name, outside)
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

@@ -18,7 +18,7 @@ from kruzhok.moderation import claims
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-from kruzhok.tests_browser.test_pages import ARTIFACTS, _audit, _describe  # noqa: E402
+from kruzhok.tests_browser.test_pages import ARTIFACTS, _audit, _describe, screenshot  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -125,7 +125,7 @@ def _context(browser, live_server, session: str, viewport: dict):
 
 def _shoot(page, name: str, viewport_name: str, problems: list[str]) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"provider-{name}-{viewport_name}.png"), full_page=True)
+    screenshot(page, path=str(ARTIFACTS / f"provider-{name}-{viewport_name}.png"), full_page=True)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     if overflow > 0:
         problems.append(f"{name} ({viewport_name}): scrolls sideways by {overflow}px")

@@ -22,7 +22,7 @@ from kruzhok.catalog.models import Activity  # noqa: E402
 from kruzhok.catalog.tests import factories  # noqa: E402
 from kruzhok.moderation import review_cycle  # noqa: E402
 from kruzhok.moderation.models import ProblemReport  # noqa: E402
-from kruzhok.tests_browser.test_pages import ARTIFACTS, _audit, _describe  # noqa: E402
+from kruzhok.tests_browser.test_pages import ARTIFACTS, _audit, _describe, screenshot  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -119,7 +119,7 @@ class Visit:
 
     def check(self, name: str) -> None:
         SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / f"{name}-{self.viewport}.png"), full_page=True)
+        screenshot(self.page, path=str(SHOTS / f"{name}-{self.viewport}.png"), full_page=True)
         overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, (name, self.viewport, overflow)
         violations = _audit(self.page)

@@ -25,6 +25,7 @@ from kruzhok.tests_browser.test_pages import (  # noqa: E402
     _audit,
     _describe,
     _open,
+    screenshot,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -274,7 +275,7 @@ def test_every_state_of_the_page_passes_axe(browser, live_server, viewport_name)
                 assert "Показаны результаты для «футбол»" in page.locator(".notice-correction").inner_text()
             if viewport_name == "phone":
                 page.get_by_role("button", name="Карта").click()
-            page.screenshot(path=str(ARTIFACTS / f"search-{state}-{viewport_name}.png"), full_page=True)
+            screenshot(page, path=str(ARTIFACTS / f"search-{state}-{viewport_name}.png"), full_page=True)
             violations = _audit(page)
             if violations:
                 problems.append(f"{state} ({viewport_name}):\n{_describe(violations)}")

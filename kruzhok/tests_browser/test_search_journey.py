@@ -16,7 +16,7 @@ from kruzhok.catalog.tests import factories
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-from kruzhok.tests_browser.test_pages import ARTIFACTS, VIEWPORTS, _audit, _open  # noqa: E402
+from kruzhok.tests_browser.test_pages import ARTIFACTS, VIEWPORTS, _audit, _open, screenshot  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -79,7 +79,7 @@ def test_parent_types_filters_opens_a_card_and_comes_back_to_the_same_search(
         page.wait_for_selector("#search-map path.leaflet-interactive, #search-map .marker-cluster")
         assert page.locator("#search-map path.leaflet-interactive, #search-map .marker-cluster").count() >= 1
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"search-journey-{viewport_name}.png"), full_page=True)
+        screenshot(page, path=str(ARTIFACTS / f"search-journey-{viewport_name}.png"), full_page=True)
         assert _audit(page) == []
         search_url = page.url
 

@@ -17,7 +17,7 @@ from kruzhok.notifications.models import OutboxMail, Subscription
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from kruzhok.tests_browser.test_pages import ARTIFACTS, _audit, _describe  # noqa: E402
+from kruzhok.tests_browser.test_pages import ARTIFACTS, _audit, _describe, screenshot  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -78,7 +78,7 @@ def _open(browser, live_server, path: str, viewport: dict, *, javascript: bool =
 def _check(page, name: str, viewport_name: str, problems: list[str]) -> None:
     """Screenshot, no sideways scrolling, no serious accessibility problem."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"subscriptions-{name}-{viewport_name}.png"), full_page=True)
+    screenshot(page, path=str(ARTIFACTS / f"subscriptions-{name}-{viewport_name}.png"), full_page=True)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     if overflow > 0:
         problems.append(f"{name} ({viewport_name}) scrolls sideways by {overflow}px")
@@ -101,7 +101,7 @@ def test_anonymous_parent_subscribes_to_a_search_confirms_by_mail_and_manages(
         assert widget.get_by_text("«шахматы»").is_visible()
         _check(page, "search", viewport_name, problems)
         widget.scroll_into_view_if_needed()
-        widget.screenshot(path=str(ARTIFACTS / f"subscriptions-search-widget-{viewport_name}.png"))
+        screenshot(widget, path=str(ARTIFACTS / f"subscriptions-search-widget-{viewport_name}.png"))
         search_url = page.url
         widget.get_by_label("Эл. почта").fill(email)
         widget.get_by_label("Как часто").select_option("weekly")
@@ -111,7 +111,7 @@ def test_anonymous_parent_subscribes_to_a_search_confirms_by_mail_and_manages(
         done.wait_for()
         assert f"Мы отправили письмо на {email}" in done.inner_text()
         assert page.url == search_url
-        done.screenshot(path=str(ARTIFACTS / f"subscriptions-search-answer-{viewport_name}.png"))
+        screenshot(done, path=str(ARTIFACTS / f"subscriptions-search-answer-{viewport_name}.png"))
 
         subscription = Subscription.objects.get(email=email)
         assert (subscription.status, subscription.frequency) == ("pending", "weekly")
@@ -167,7 +167,7 @@ def test_follow_widgets_and_following_an_activity_without_javascript(
         try:
             widget = page.locator("#subscribe-search" if name == "events" else f"#subscribe-{name}")
             widget.scroll_into_view_if_needed()
-            widget.screenshot(path=str(ARTIFACTS / f"subscriptions-{name}-widget-{viewport_name}.png"))
+            screenshot(widget, path=str(ARTIFACTS / f"subscriptions-{name}-widget-{viewport_name}.png"))
             _check(page, name, viewport_name, problems)
             assert errors == [] and outside == [], (name, errors, outside)
         finally:

@@ -27,6 +27,8 @@ from kruzhok.core import backups
 ROOT = Path(settings.BASE_DIR)
 SUITE = settings.DATABASES["default"]
 VENDOR = backups.vendor_of(SUITE)
+# Each test makes its own database of the suite's kind, outside pytest-django's fixtures.
+pytestmark = pytest.mark.database
 ORGS = "catalog_organization"
 
 WRITER = """
