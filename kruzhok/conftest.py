@@ -15,7 +15,7 @@ VIEWPORT_PARAMETERS = ("viewport_name", "viewport")
 PHONE_VIEWPORTS = {"phone", "390"}
 
 
-def pytest_addoption(parser):
+def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--database-tests-only",
         action="store_true",
@@ -28,7 +28,7 @@ def pytest_addoption(parser):
     )
 
 
-def pytest_collection_modifyitems(config, items):
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """`make test` runs the suite once per database. What does not depend on the database runs once:
     the tests that never reach it run on SQLite only, and each browser test runs on both databases
     but at one width on each (the width is the browser's layout, not the server's data)."""
@@ -39,7 +39,8 @@ def pytest_collection_modifyitems(config, items):
     from django.db import connection
 
     phone_here = connection.vendor == "sqlite"
-    kept, dropped = [], []
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
     for item in items:
         keep = True
         if database_only:
