@@ -176,3 +176,13 @@ def test_editor_may_edit_any_organizations_event(client, org_y):
 def test_organization_page_links_to_its_events(provider_client, org_x):
     page = provider_client.get(f"/manage/organizations/{org_x.pk}/").content.decode()
     assert f"/manage/organizations/{org_x.pk}/events/" in page
+
+
+def test_a_rule_no_date_can_fit_is_refused_and_nothing_is_saved(provider_client, org_x):
+    response = provider_client.post(
+        f"/manage/organizations/{org_x.pk}/events/new/",
+        _form(rrule="FREQ=WEEKLY;BYYEARDAY=100;BYMONTH=1,6"),
+    )
+    assert response.status_code == 400
+    assert "Правило повторения не даёт ни одной даты" in response.content.decode()
+    assert not Event.objects.exists()
