@@ -186,3 +186,10 @@ def test_a_rule_no_date_can_fit_is_refused_and_nothing_is_saved(provider_client,
     assert response.status_code == 400
     assert "Правило повторения не даёт ни одной даты" in response.content.decode()
     assert not Event.objects.exists()
+
+
+def test_the_form_speaks_russian_in_its_empty_choices(provider_client, org_x):
+    # Django 6.1 labels an optional select's empty choice «- Select an option -» and has no Russian for it yet.
+    page = provider_client.get(f"/manage/organizations/{org_x.pk}/events/new/").content.decode()
+    assert "Select an option" not in page
+    assert "— не выбрано —" in page
