@@ -66,7 +66,7 @@ def normalize_rule(text: str) -> str:
     return body
 
 
-_CALENDAR_CYCLE = [date(2024, 1, 1) + timedelta(days=i) for i in range(28 * 365 + 7)]
+_CALENDAR_CYCLE_DAYS = 28 * 365 + 7  # the Gregorian weekday-and-date pattern repeats every 28 years
 
 
 def _some_day_fits(parts: dict[str, str]) -> bool:
@@ -80,12 +80,11 @@ def _some_day_fits(parts: dict[str, str]) -> bool:
         return {int(value) for value in parts[name].split(",")} if name in parts else None
 
     months, month_days, year_days = numbers("BYMONTH"), numbers("BYMONTHDAY"), numbers("BYYEARDAY")
-    weekdays = (
-        {_WEEKDAYS.index(code[-2:]) for code in parts["BYDAY"].split(",")} if "BYDAY" in parts else None
-    )
+    weekdays = _weekdays(parts)
     if months is None and month_days is None and year_days is None:
         return True  # a weekday alone always comes round
-    for day in _CALENDAR_CYCLE:
+    for offset in range(_CALENDAR_CYCLE_DAYS):
+        day = date(2024, 1, 1) + timedelta(days=offset)
         if months is not None and day.month not in months:
             continue
         if weekdays is not None and day.weekday() not in weekdays:
@@ -161,6 +160,13 @@ def _skip_ahead(body: str, local_start: datetime, low: datetime) -> datetime:
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
+def _weekdays(parts: dict[str, str]) -> set[int] | None:
+    """The weekdays (0 = Monday) BYDAY names, its ordinals (2MO, -1FR) dropped; None without BYDAY."""
+    if "BYDAY" not in parts:
+        return None
+    return {_WEEKDAYS.index(code[-2:]) for code in parts["BYDAY"].split(",") if code[-2:] in _WEEKDAYS}
+
+
 def _may_fall_between(parts: dict[str, str], local_start: datetime, low: datetime, high: datetime) -> bool:
     """False when no day from `low` to `high` can hold an occurrence, read off the rule's text
     without building it: its weekdays (BYDAY, or a weekly rule's own weekday) or a monthly rule's
@@ -169,10 +175,8 @@ def _may_fall_between(parts: dict[str, str], local_start: datetime, low: datetim
     if (high - low).days > 31:
         return True
     days = [low.date() + timedelta(days=i) for i in range((high.date() - low.date()).days + 1)]
-    if "BYDAY" in parts:
-        weekdays = {
-            _WEEKDAYS.index(code[-2:]) for code in parts["BYDAY"].split(",") if code[-2:] in _WEEKDAYS
-        }
+    weekdays = _weekdays(parts)
+    if weekdays is not None:
         return any(day.weekday() in weekdays for day in days)
     freq = parts.get("FREQ")
     # dateutil gives a rule the start's weekday or day of the month only when nothing else says
