@@ -463,7 +463,7 @@ def test_matrix_has_no_rows_for_urls_that_no_longer_exist():
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_each_persona_gets_what_the_matrix_says(persona, world, settings):
+def test_each_persona_gets_what_the_matrix_says(persona, world):
     problems = []
     for name, row in MATRIX.items():
         client = client_for(persona, world)

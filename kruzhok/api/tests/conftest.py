@@ -48,7 +48,7 @@ def api(client: Client, spec: dict[str, Any]):
 
 
 @pytest.fixture
-def public_catalog(db: None, settings: Any) -> dict[str, Any]:
+def public_catalog(db: None) -> dict[str, Any]:
     """Two published organizations with activities, groups and events, and beside them what the
     API must never show: draft, pending and archived activities, an organization under review
     with its venue and event, and a member's email."""

@@ -224,7 +224,7 @@ def test_every_thread_of_a_process_sees_one_outage(redis_cache, redis_server):
 
 @pytest.mark.django_db
 def test_sign_in_lockout_still_refuses_the_sixth_attempt_while_redis_is_down(
-    client, settings, redis_cache, redis_server
+    client, redis_cache, redis_server
 ):
     citizen_a = factories.user("anna@example.org", display_name="Анна")
 
